@@ -1,0 +1,116 @@
+"""Self-tests: the result model, the check context and the registry of checks by name."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Final
+
+from agent.config import CHECK_NAMES
+from agent.i18n import t
+
+if TYPE_CHECKING:
+    from agent.config import Config
+
+
+class Status(StrEnum):
+    """The outcome of one check, as the MQTT contract names it."""
+
+    PASS = "pass"  # works as expected
+    WARN = "warn"  # works, but something needs attention soon
+    FAIL = "fail"  # does not work; the hint says what to fix
+    SKIP = "skip"  # not configured, not applicable, or blocked (e.g. during a meeting)
+    ERROR = "error"  # the check itself could not finish (crash, deadline)
+
+
+class Verdict(StrEnum):
+    """The room's overall readiness."""
+
+    READY = "ready"  # every critical check passed and nothing warns
+    DEGRADED = "degraded"  # usable, but a warning or a non-critical failure
+    NOT_READY = "not_ready"  # a critical check failed or errored
+
+
+class Trigger(StrEnum):
+    """Why a check run happened."""
+
+    SCHEDULE = "schedule"  # a pre-meeting offset
+    PERIODIC = "periodic"  # background health
+    COMMAND = "command"  # an MQTT command
+    STARTUP = "startup"  # the daemon just started
+    MANUAL = "manual"  # a technician ran `hnth-agent check`
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a check function returns; the runner adds name and timing."""
+
+    status: Status
+    summary: str
+    hint: str | None = None
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One check's result as reported."""
+
+    name: str
+    status: Status
+    summary: str
+    hint: str | None
+    metrics: Mapping[str, Any]
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """What a check may use: config, language, the meeting flag and a cancel event."""
+
+    config: Config
+    lang: str = "vi"
+    in_meeting: bool = False
+    cancel: threading.Event = field(default_factory=threading.Event)
+    progress: Callable[[str], None] | None = None
+
+    def t(self, key: str, /, **params: object) -> str:
+        """Return catalogue message `key` in this run's language."""
+        return t(key, lang=self.lang, **params)
+
+    def deadline_s(self, name: str) -> float:
+        """Return the configured deadline for check `name`."""
+        return self.config.timeout_for(name)
+
+
+CheckFn = Callable[[CheckContext], Outcome]
+
+# Each check lives in agent/checks/<module>.py and exposes `run(ctx) -> Outcome`.
+# Modules are imported only when their check runs, so cv2 and sounddevice stay out of
+# commands that do not need them.
+MODULES: Final[Mapping[str, str]] = {
+    "host": "agent.checks.host",
+    "time": "agent.checks.timesync",
+    "network": "agent.checks.network",
+    "camera": "agent.checks.camera",
+    "microphone": "agent.checks.microphone",
+    "speaker": "agent.checks.speaker",
+    "display": "agent.checks.display",
+    "ptz": "agent.checks.ptz",
+}
+assert tuple(MODULES) == CHECK_NAMES
+
+
+def load(name: str) -> CheckFn:
+    """Import check `name` and return its run function."""
+    module = importlib.import_module(MODULES[name])
+    fn: CheckFn = module.run
+    return fn
+
+
+def skip(ctx: CheckContext, summary_key: str, hint_key: str | None = None, **params: object) -> Outcome:
+    """Build a skip outcome from catalogue keys."""
+    hint = ctx.t(hint_key, **params) if hint_key else None
+    return Outcome(Status.SKIP, ctx.t(summary_key, **params), hint)

@@ -1,0 +1,1 @@
+"""MQTT contract v1: topics, payloads, the paho client, the outbox and the command handler."""
