@@ -1,0 +1,1 @@
+"""Simulated devices and services for demos and tests: they speak the real protocols."""
