@@ -116,7 +116,10 @@ def _early_language(argv: Sequence[str]) -> str:
     return os.environ.get("HNTH_AGENT_LANG", "vi")
 
 
-def _fail(args: argparse.Namespace, exc: BaseException, code: int, *, unexpected: bool = False) -> int:
+def _fail(
+    args: argparse.Namespace, exc: BaseException, code: int, *, unexpected: bool = False
+) -> int:
+    hint: str | None
     if unexpected:
         message = t("cli.unexpected", error=f"{type(exc).__name__}: {exc}")
         error_code, hint = "internal", t("cli.run_with_debug")

@@ -41,6 +41,10 @@ def _slug(value: Any) -> str | None:
     return None if SLUG_RE.fullmatch(value) else "config.allowed.slug"
 
 
+def _slug_or_empty(value: Any) -> str | None:
+    return None if value == "" else _slug(value)
+
+
 def _district(value: Any) -> str | None:
     return None if value == "_" or SLUG_RE.fullmatch(value) else "config.allowed.district"
 
@@ -70,8 +74,7 @@ def _range(lo: float, hi: float) -> typing.Callable[[Any], str | None]:
 
 def _each(check: typing.Callable[[Any], str | None]) -> typing.Callable[[Any], str | None]:
     def each(values: Any) -> str | None:
-        items = values.values() if isinstance(values, dict) else values
-        for v in items:
+        for v in values:
             bad = check(v)
             if bad:
                 return bad
@@ -80,10 +83,23 @@ def _each(check: typing.Callable[[Any], str | None]) -> typing.Callable[[Any], s
     return each
 
 
+def _timeouts(value: Any) -> str | None:
+    if not all(k in CHECK_NAMES for k in value):
+        return "config.allowed.check_names"
+    return None if all(v > 0 for v in value.values()) else "config.allowed.positive"
+
+
+_ALL_POSITIVE = _each(_positive)
+
+
 def _opt(default: Any, check: typing.Callable[[Any], str | None] | None = None) -> Any:
     """Declare a config key with its default and an optional validator."""
     if isinstance(default, list | dict):
-        factory = (lambda d=default: tuple(d)) if isinstance(default, list) else (lambda d=default: dict(d))
+        factory = (
+            (lambda d=default: tuple(d))
+            if isinstance(default, list)
+            else (lambda d=default: dict(d))
+        )
         return field(default_factory=factory, metadata={"check": check})
     return field(default=default, metadata={"check": check})
 
@@ -124,7 +140,7 @@ class RoomConfig:
 
     province: str = _opt("demo", _slug)
     district: str = _opt("_", _district)
-    id: str = _opt("", _slug)
+    id: str = _opt("", _slug_or_empty)
     name: str = _opt("")
 
 
@@ -169,7 +185,7 @@ class ChecksConfig:
         ["camera", "microphone", "display", "network", "ptz"], _check_names
     )
     timeout_s: float = _opt(15.0, _positive)
-    timeouts: dict[str, float] = _opt({}, _each(_positive))
+    timeouts: dict[str, float] = _opt({}, _timeouts)  # noqa: RUF009 - _opt makes a field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +297,7 @@ class MqttConfig:
 class ScheduleConfig:
     """When checks run: before meetings, periodically, and the schedule sources."""
 
-    offsets_min: tuple[float, ...] = _opt([30.0, 5.0], _each(_positive))
+    offsets_min: tuple[float, ...] = _opt([30.0, 5.0], _ALL_POSITIVE)
     periodic_min: float = _opt(15.0, _positive)
     ics_file: str = _opt("")
     weekly: tuple[str, ...] = _opt([])
@@ -388,12 +404,17 @@ def build_section(cls: type[Any], name: str, raw: dict[str, Any], source: str) -
     for key, value in raw.items():
         if key not in fields:
             _unknown(source, name, key, list(fields))
-        value = _coerce(hints[key], value, source, name, key)
+        coerced = _coerce(hints[key], value, source, name, key)
         check = fields[key].metadata.get("check")
-        bad = check(value) if check else None
+        bad = check(coerced) if check else None
+        if bad and isinstance(coerced, dict):
+            # Name the entry at fault, e.g. [checks] timeouts.camera, not the whole table.
+            for sub, item in coerced.items():
+                if check and check({sub: item}):
+                    raise ConfigError(_message(source, name, f"{key}.{sub}", item, _allowed(bad)))
         if bad:
-            raise ConfigError(_message(source, name, key, value, _allowed(bad)))
-        values[key] = value
+            raise ConfigError(_message(source, name, key, coerced, _allowed(bad)))
+        values[key] = coerced
     return cls(**values)
 
 
@@ -413,9 +434,7 @@ def _coerce(tp: Any, value: Any, source: str, section_name: str, key: str) -> An
     args = typing.get_args(tp)
 
     def fail(allowed_key: str, **params: Any) -> typing.NoReturn:
-        raise ConfigError(
-            _message(source, section_name, key, value, t(allowed_key, **params))
-        )
+        raise ConfigError(_message(source, section_name, key, value, t(allowed_key, **params)))
 
     if origin is Literal:
         if value not in args:
@@ -435,7 +454,9 @@ def _coerce(tp: Any, value: Any, source: str, section_name: str, key: str) -> An
     if origin is dict:
         if not isinstance(value, dict):
             fail("config.allowed.type", type=f"table of {_type_name(args[1])}")
-        return {k: _coerce(args[1], v, source, section_name, f"{key}.{k}") for k, v in value.items()}
+        return {
+            k: _coerce(args[1], v, source, section_name, f"{key}.{k}") for k, v in value.items()
+        }
     if tp is bool:
         if not isinstance(value, bool):
             fail("config.allowed.type", type="true | false")
@@ -478,7 +499,14 @@ def _num(text: str) -> str:
 
 
 def _message(source: str, section_name: str, key: str, value: Any, allowed: str) -> str:
-    return t("config.bad_value", file=source, section=section_name, key=key, value=_show(value), allowed=allowed)
+    return t(
+        "config.bad_value",
+        file=source,
+        section=section_name,
+        key=key,
+        value=_show(value),
+        allowed=allowed,
+    )
 
 
 def _show(value: Any) -> str:
@@ -494,8 +522,21 @@ def _unknown(source: str, section_name: str, key: str | None, known: list[str]) 
     suggestion = t("config.did_you_mean", name=close[0]) if close else ""
     if key is None:
         raise ConfigError(
-            t("config.unknown_section", file=source, section=section_name, known=", ".join(known), suggestion=suggestion)
+            t(
+                "config.unknown_section",
+                file=source,
+                section=section_name,
+                known=", ".join(known),
+                suggestion=suggestion,
+            )
         )
     raise ConfigError(
-        t("config.unknown_key", file=source, section=section_name, key=key, known=", ".join(known), suggestion=suggestion)
+        t(
+            "config.unknown_key",
+            file=source,
+            section=section_name,
+            key=key,
+            known=", ".join(known),
+            suggestion=suggestion,
+        )
     )

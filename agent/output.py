@@ -32,7 +32,10 @@ def paint(text: str, state: str, colour: bool) -> str:
 
 def width(text: str) -> int:
     """Display width: Vietnamese letters may arrive decomposed, combining marks take no cell."""
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
 
 
 def pad(text: str, cells: int) -> str:
@@ -40,7 +43,9 @@ def pad(text: str, cells: int) -> str:
     return text + " " * max(cells - width(text), 0)
 
 
-def table(rows: list[list[str]], states: list[str | None] | None = None, colour: bool = False) -> str:
+def table(
+    rows: list[list[str]], states: list[str | None] | None = None, colour: bool = False
+) -> str:
     """Render rows as aligned columns; the second column is painted with each row's state."""
     if not rows:
         return ""

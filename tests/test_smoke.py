@@ -1,11 +1,12 @@
 """The package imports and the CLI answers --version."""
 
+import pytest
+
 from agent.cli import main
 
 
 def test_version(capsys):
-    try:
+    with pytest.raises(SystemExit) as info:
         main(["--version"])
-    except SystemExit as exc:
-        assert exc.code == 0
+    assert info.value.code == 0
     assert "hnth-agent" in capsys.readouterr().out

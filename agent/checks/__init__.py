@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 class Status(StrEnum):
     """The outcome of one check, as the MQTT contract names it."""
 
-    PASS = "pass"  # works as expected
+    PASS = "pass"  # noqa: S105 - a status, not a password; works as expected
     WARN = "warn"  # works, but something needs attention soon
     FAIL = "fail"  # does not work; the hint says what to fix
     SKIP = "skip"  # not configured, not applicable, or blocked (e.g. during a meeting)
@@ -110,7 +110,9 @@ def load(name: str) -> CheckFn:
     return fn
 
 
-def skip(ctx: CheckContext, summary_key: str, hint_key: str | None = None, **params: object) -> Outcome:
+def skip(
+    ctx: CheckContext, summary_key: str, hint_key: str | None = None, **params: object
+) -> Outcome:
     """Build a skip outcome from catalogue keys."""
     hint = ctx.t(hint_key, **params) if hint_key else None
     return Outcome(Status.SKIP, ctx.t(summary_key, **params), hint)

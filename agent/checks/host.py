@@ -15,7 +15,9 @@ from agent.checks import CheckContext, Outcome, Status
 def run(ctx: CheckContext) -> Outcome:
     """Measure the control PC and warn or fail on thresholds from [host]."""
     cfg = ctx.config.host
-    cpu = psutil.cpu_percent(interval=cfg.cpu_sample_s) if cfg.cpu_sample_s else psutil.cpu_percent()
+    cpu = (
+        psutil.cpu_percent(interval=cfg.cpu_sample_s) if cfg.cpu_sample_s else psutil.cpu_percent()
+    )
     mem = psutil.virtual_memory()
     disk_path = _existing(Path(ctx.config.agent.state_dir))
     disk = psutil.disk_usage(str(disk_path))
@@ -46,13 +48,21 @@ def run(ctx: CheckContext) -> Outcome:
             )
         )
     if cpu >= cfg.warn_cpu_pct:
-        problems.append((Status.WARN, ctx.t("host.cpu_high", cpu=round(cpu)), ctx.t("host.cpu_high_hint")))
+        problems.append(
+            (Status.WARN, ctx.t("host.cpu_high", cpu=round(cpu)), ctx.t("host.cpu_high_hint"))
+        )
     if mem.percent >= cfg.warn_mem_pct:
         problems.append(
-            (Status.WARN, ctx.t("host.mem_high", mem=round(mem.percent)), ctx.t("host.mem_high_hint"))
+            (
+                Status.WARN,
+                ctx.t("host.mem_high", mem=round(mem.percent)),
+                ctx.t("host.mem_high_hint"),
+            )
         )
     if temp is not None and temp >= cfg.warn_temp_c:
-        problems.append((Status.WARN, ctx.t("host.temp_high", temp=round(temp)), ctx.t("host.temp_high_hint")))
+        problems.append(
+            (Status.WARN, ctx.t("host.temp_high", temp=round(temp)), ctx.t("host.temp_high_hint"))
+        )
 
     temp_text = ctx.t("host.no_sensors") if temp is None else f"{temp:.0f}°C"
     summary = ctx.t(

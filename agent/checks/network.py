@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import statistics
 import threading
@@ -33,7 +34,9 @@ def run(ctx: CheckContext) -> Outcome:
     """Probe every target concurrently and judge the worst one."""
     cfg = ctx.config.network
     if not cfg.targets:
-        return Outcome(Status.SKIP, ctx.t("network.no_targets"), ctx.t("network.no_targets_hint"), {})
+        return Outcome(
+            Status.SKIP, ctx.t("network.no_targets"), ctx.t("network.no_targets_hint"), {}
+        )
     probes: dict[str, Probe] = {}
     threads = []
     for target in cfg.targets:
@@ -67,6 +70,7 @@ def probe(target: str, cfg: NetworkConfig, cancel: threading.Event | None = None
         return Probe(target, None, None, None, None, None, None, 100.0, 0, "dns")
     dns_ms = (time.monotonic() - t0) * 1000
     family, _, _, _, sockaddr = infos[0]
+    address = str(sockaddr[0])
     rtts: list[float] = []
     errors: list[str] = []
     for i in range(cfg.samples):
@@ -90,13 +94,23 @@ def probe(target: str, cfg: NetworkConfig, cancel: threading.Event | None = None
     loss = 100.0 * len(errors) / sent if sent else 100.0
     if not rtts:
         return Probe(
-            target, sockaddr[0], round(dns_ms, 2), None, None, None, None, loss, sent,
+            target,
+            sockaddr[0],
+            round(dns_ms, 2),
+            None,
+            None,
+            None,
+            None,
+            loss,
+            sent,
             max(set(errors), key=errors.count) if errors else "timeout",
         )
-    jitter = statistics.fmean(abs(a - b) for a, b in zip(rtts, rtts[1:], strict=False)) if len(rtts) > 1 else 0.0
+    jitter = (
+        statistics.fmean(abs(a - b) for a, b in itertools.pairwise(rtts)) if len(rtts) > 1 else 0.0
+    )
     return Probe(
         target,
-        sockaddr[0],
+        address,
         round(dns_ms, 2),
         round(statistics.median(rtts), 2),
         round(min(rtts), 2),
@@ -111,14 +125,19 @@ def probe(target: str, cfg: NetworkConfig, cancel: threading.Event | None = None
 def _judge(ctx: CheckContext, p: Probe, cfg: NetworkConfig) -> tuple[Status, str, str]:
     host, port = parse_host_port(p.target) or (p.target, 0)
     if p.error == "dns":
-        return Status.FAIL, ctx.t("network.dns_failed", target=p.target), ctx.t("network.dns_failed_hint", host=host)
+        return (
+            Status.FAIL,
+            ctx.t("network.dns_failed", target=p.target),
+            ctx.t("network.dns_failed_hint", host=host),
+        )
     if p.error is not None:
         return (
             Status.FAIL,
             ctx.t(f"network.{p.error}", target=p.target, timeout=cfg.timeout_ms),
             ctx.t(f"network.{p.error}_hint", target=p.target, host=host, port=port),
         )
-    assert p.rtt_ms is not None and p.jitter_ms is not None
+    assert p.rtt_ms is not None
+    assert p.jitter_ms is not None
     if p.loss_pct >= cfg.fail_loss_pct:
         return (
             Status.FAIL,
@@ -129,9 +148,20 @@ def _judge(ctx: CheckContext, p: Probe, cfg: NetworkConfig) -> tuple[Status, str
     if p.loss_pct > cfg.warn_loss_pct:
         warn.append(ctx.t("network.loss", target=p.target, loss=f"{p.loss_pct:.0f}"))
     if p.rtt_ms > cfg.warn_rtt_ms:
-        warn.append(ctx.t("network.slow", target=p.target, rtt=f"{p.rtt_ms:.0f}", limit=f"{cfg.warn_rtt_ms:g}"))
+        warn.append(
+            ctx.t(
+                "network.slow", target=p.target, rtt=f"{p.rtt_ms:.0f}", limit=f"{cfg.warn_rtt_ms:g}"
+            )
+        )
     if p.jitter_ms > cfg.warn_jitter_ms:
-        warn.append(ctx.t("network.jitter", target=p.target, jitter=f"{p.jitter_ms:.0f}", limit=f"{cfg.warn_jitter_ms:g}"))
+        warn.append(
+            ctx.t(
+                "network.jitter",
+                target=p.target,
+                jitter=f"{p.jitter_ms:.0f}",
+                limit=f"{cfg.warn_jitter_ms:g}",
+            )
+        )
     if warn:
         return Status.WARN, "; ".join(warn), ctx.t("network.loss_hint", target=p.target)
     return Status.PASS, "", ""

@@ -111,7 +111,8 @@ def _run_one(
 ) -> None:
     t0 = time.monotonic()
     try:
-        outcome = loader(name)(ctx)
+        # Typed as object: a check written elsewhere may return anything; report it, not crash.
+        outcome: object = loader(name)(ctx)
         if not isinstance(outcome, Outcome):
             msg = f"check {name} returned {type(outcome).__name__}, not Outcome"
             raise TypeError(msg)  # noqa: TRY301 - reported like any other crash below

@@ -60,7 +60,9 @@ def run(ctx: CheckContext) -> Outcome:
     if synced is None:
         return Outcome(Status.SKIP, ctx.t("time.no_source"), ctx.t("time.no_source_hint"), {})
     if synced:
-        return Outcome(Status.PASS, ctx.t("time.synced"), None, {"source": "timedatectl", "synchronized": True})
+        return Outcome(
+            Status.PASS, ctx.t("time.synced"), None, {"source": "timedatectl", "synchronized": True}
+        )
     return Outcome(
         Status.WARN,
         ctx.t("time.not_synced"),
@@ -75,18 +77,26 @@ def sntp_query(host: str, port: int = NTP_PORT, timeout: float = 1.5) -> SntpSam
     with socket.socket(addr[0], socket.SOCK_DGRAM) as sock:
         sock.settimeout(timeout)
         t1 = time.time()
-        request = _PACKET.pack(0x23, 0, 0, 0, 0, 0, b"\0" * 4, 0, 0, 0, to_ntp(t1))  # LI 0, VN 4, client
+        request = _PACKET.pack(
+            0x23, 0, 0, 0, 0, 0, b"\0" * 4, 0, 0, 0, to_ntp(t1)
+        )  # LI 0, VN 4, client
         sock.sendto(request, addr[4])
         deadline = time.monotonic() + timeout
+        last_error: RemoteProtocolError | None = None
         while True:
+            # Keep listening after a bad datagram: a stray packet must not hide the real reply.
             sock.settimeout(max(deadline - time.monotonic(), 0.001))
-            data, _ = sock.recvfrom(512)
+            try:
+                data, _ = sock.recvfrom(512)
+            except TimeoutError:
+                if last_error is not None:
+                    raise last_error from None
+                raise
             t4 = time.time()
             try:
                 return parse_reply(data, to_ntp(t1), t4)
-            except RemoteProtocolError:
-                if time.monotonic() >= deadline:
-                    raise
+            except RemoteProtocolError as exc:
+                last_error = exc
 
 
 def parse_reply(data: bytes, originate: int, t4: float) -> SntpSample:

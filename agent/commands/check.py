@@ -36,7 +36,9 @@ def main(args: argparse.Namespace) -> int:
     names = select(cfg, args.only)
     ctx = CheckContext(cfg, lang=current_language(), in_meeting=args.in_meeting)
     progress = _Progress(names) if not args.json and sys.stderr.isatty() else None
-    report = run_checks(names, ctx, trigger=Trigger.MANUAL, on_result=progress.done if progress else None)
+    report = run_checks(
+        names, ctx, trigger=Trigger.MANUAL, on_result=progress.done if progress else None
+    )
     if progress:
         progress.clear()
     if args.json:
@@ -80,7 +82,9 @@ def render(report: Report, cfg: Config, *, colour: bool) -> str:
         lines.append(t("report.snapshot", path=snapshot))
     v = report.verdict.value
     lines.append("")
-    lines.append(t("report.verdict", verdict=paint(t(f"verdict.{v}"), v, colour), ms=report.duration_ms))
+    lines.append(
+        t("report.verdict", verdict=paint(t(f"verdict.{v}"), v, colour), ms=report.duration_ms)
+    )
     return "\n".join(lines)
 
 
@@ -112,6 +116,11 @@ class _Progress:
 
     def _draw(self) -> None:
         waiting = [t(f"check.{n}") for n in self._names if n not in self._done]
-        text = t("report.progress", done=len(self._done), total=len(self._names), waiting=", ".join(waiting))
+        text = t(
+            "report.progress",
+            done=len(self._done),
+            total=len(self._names),
+            waiting=", ".join(waiting),
+        )
         sys.stderr.write("\r\033[K" + text)
         sys.stderr.flush()

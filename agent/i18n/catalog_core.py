@@ -164,7 +164,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "kiểm tra cáp mạng, router và đường truyền thuê bao tới {host}",
         "check the network cable, the router and the leased line to {host}",
     ),
-    "network.loss": ("mất {loss}% gói kết nối tới {target}", "{loss}% of connects to {target} lost"),
+    "network.loss": (
+        "mất {loss}% gói kết nối tới {target}",
+        "{loss}% of connects to {target} lost",
+    ),
     "network.loss_hint": (
         "đường truyền tới {target} chập chờn: báo nhà mạng và kiểm tra router",
         "the link to {target} is unstable: call the telecom operator and check the router",
@@ -200,7 +203,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "kiểm tra điểm cầu trước cuộc họp (camera, micro, loa, màn hình, mạng, máy tính)",
         "check the room before a meeting (camera, mic, speaker, display, network, host)",
     ),
-    "cli.check.only": ("chỉ chạy các mục này, cách nhau bởi dấu phẩy: {names}", "run only these, comma-separated: {names}"),
+    "cli.check.only": (
+        "chỉ chạy các mục này, cách nhau bởi dấu phẩy: {names}",
+        "run only these, comma-separated: {names}",
+    ),
     "cli.check.in_meeting": (
         "đang trong cuộc họp: không phát âm thử ra loa",
         "a meeting is in progress: do not play the speaker probe",
@@ -214,13 +220,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "list the cameras, audio devices, displays and serial ports of this PC",
     ),
     "cli.ptz.help": ("điều khiển camera PTZ qua VISCA", "control the PTZ camera over VISCA"),
-    "cli.sim.help": ("chạy thiết bị giả lập (camera VISCA, ...)", "run a simulated device (VISCA camera, ...)"),
+    "cli.sim.help": (
+        "chạy thiết bị giả lập (camera VISCA, ...)",
+        "run a simulated device (VISCA camera, ...)",
+    ),
     "cli.mqtt_test.help": (
         "chẩn đoán kết nối tới máy chủ MQTT từng bước",
         "diagnose the link to the MQTT broker step by step",
     ),
-    "cli.run.help": ("chạy tác tử thường trực (dịch vụ systemd)", "run the agent daemon (systemd service)"),
-    "cli.demo.help": ("chạy một điểm cầu giả lập đầy đủ để trình diễn", "run a whole simulated room for a demo"),
+    "cli.run.help": (
+        "chạy tác tử thường trực (dịch vụ systemd)",
+        "run the agent daemon (systemd service)",
+    ),
+    "cli.demo.help": (
+        "chạy một điểm cầu giả lập đầy đủ để trình diễn",
+        "run a whole simulated room for a demo",
+    ),
     "cli.board.help": ("bảng theo dõi trạng thái tại trung tâm", "the central readiness board"),
     "cli.report.help": ("báo cáo tính sẵn sàng theo tháng", "monthly availability reports"),
     # ---- report rendering

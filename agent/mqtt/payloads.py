@@ -29,7 +29,12 @@ def parse_time(text: str) -> datetime:
 
 def room_info(room: RoomConfig) -> dict[str, str]:
     """Return the contract's `room` object."""
-    return {"province": room.province, "district": room.district, "room": room.id, "name": room.name}
+    return {
+        "province": room.province,
+        "district": room.district,
+        "room": room.id,
+        "name": room.name,
+    }
 
 
 def readiness(report: Report, room: RoomConfig, *, boot_id: str, seq: int) -> dict[str, Any]:
