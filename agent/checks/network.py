@@ -95,7 +95,7 @@ def probe(target: str, cfg: NetworkConfig, cancel: threading.Event | None = None
     if not rtts:
         return Probe(
             target,
-            sockaddr[0],
+            address,
             round(dns_ms, 2),
             None,
             None,
