@@ -92,6 +92,22 @@ def _timeouts(value: Any) -> str | None:
 _ALL_POSITIVE = _each(_positive)
 
 
+def _weekly(value: Any) -> str | None:
+    from agent.schedule import valid_weekly
+
+    return None if valid_weekly(value) else "config.allowed.weekly"
+
+
+def _timezone(value: Any) -> str | None:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):
+        return "config.allowed.timezone"
+    return None
+
+
 def _opt(default: Any, check: typing.Callable[[Any], str | None] | None = None) -> Any:
     """Declare a config key with its default and an optional validator."""
     if isinstance(default, list | dict):
@@ -300,7 +316,8 @@ class ScheduleConfig:
     offsets_min: tuple[float, ...] = _opt([30.0, 5.0], _ALL_POSITIVE)
     periodic_min: float = _opt(15.0, _positive)
     ics_file: str = _opt("")
-    weekly: tuple[str, ...] = _opt([])
+    weekly: tuple[str, ...] = _opt([], _each(_weekly))
+    timezone: str = _opt("Asia/Ho_Chi_Minh", _timezone)
     prep: bool = _opt(True)
 
 

@@ -51,6 +51,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'danh sách "máy:cổng", ví dụ ["mcu.tinh.vn:5060", "10.0.0.1:1720"]',
         'a list of "host:port", e.g. ["mcu.province.vn:5060", "10.0.0.1:1720"]',
     ),
+    "config.allowed.weekly": (
+        'dạng "thứ giờ:phút số-phút tiêu-đề", ví dụ "mon 08:00 120 Giao ban tuần" (mon..sun)',
+        'the form "day HH:MM minutes title", e.g. "mon 08:00 120 Weekly briefing" (mon..sun)',
+    ),
+    "config.allowed.timezone": (
+        'tên múi giờ IANA, ví dụ "Asia/Ho_Chi_Minh"',
+        'an IANA time zone name, e.g. "Asia/Ho_Chi_Minh"',
+    ),
     "config.allowed.range": ("từ {lo} đến {hi}", "from {lo} to {hi}"),
     "config.allowed.one_of": ("một trong {values}", "one of {values}"),
     "config.allowed.type": ("kiểu {type}", "type {type}"),
