@@ -75,6 +75,9 @@ class CheckContext:
     in_meeting: bool = False
     cancel: threading.Event = field(default_factory=threading.Event)
     progress: Callable[[str], None] | None = None
+    # Devices the daemon already holds open (e.g. "camera": the VISCA client shared with
+    # MQTT commands), so a check does not fight a command for the same serial port.
+    shared: Mapping[str, Any] = field(default_factory=dict)
 
     def t(self, key: str, /, **params: object) -> str:
         """Return catalogue message `key` in this run's language."""
