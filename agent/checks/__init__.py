@@ -73,6 +73,8 @@ class CheckContext:
     config: Config
     lang: str = "vi"
     in_meeting: bool = False
+    # False for background health runs: no check may move the camera on its own then.
+    allow_motion: bool = True
     cancel: threading.Event = field(default_factory=threading.Event)
     progress: Callable[[str], None] | None = None
     # Devices the daemon already holds open (e.g. "camera": the VISCA client shared with
