@@ -1,0 +1,505 @@
+"""The daemon: wires config, checks, the meeting schedule, MQTT and systemd together."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from agent import config as config_mod
+from agent import ics, systemd
+from agent.checks import CheckContext, CheckFn, Trigger, load
+from agent.checks.runner import Report, run_checks
+from agent.checks.worker import Batch, Request, split
+from agent.config import Config
+from agent.errors import AgentError, ConfigError
+from agent.i18n import set_language, t
+from agent.schedule import (
+    Meeting,
+    ScheduleError,
+    current,
+    done_key,
+    due,
+    meeting_from_message,
+    next_wakeup,
+    overlaps,
+    parse_meeting_message,
+    room_matches,
+    weekly_meetings,
+)
+
+log = logging.getLogger(__name__)
+
+LIGHT_CHECKS = ("host", "time", "network", "ptz")
+READY_WAIT_S = 10.0  # READY=1 after the first connect, or after this long without one
+TICK_S = 1.0  # the main loop wakes at least this often (watchdog, ICS changes)
+ICS_WINDOW = timedelta(days=14)
+
+
+def utcnow() -> datetime:
+    """Return the current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class Reporter(Protocol):
+    """The agent's MQTT side as the daemon uses it (agent/mqtt implements it)."""
+
+    def start(self) -> None:
+        """Connect in the background; never blocks on the broker."""
+
+    def stop(self, timeout: float) -> None:
+        """Publish offline, flush briefly and disconnect."""
+
+    def publish_report(self, report: Report) -> None:
+        """Publish readiness (and snapshot) and the events a report implies."""
+
+    def event(self, kind: str, **fields: Any) -> None:
+        """Queue one event through the outbox."""
+
+    def healthy(self) -> bool:
+        """True while the MQTT machinery is alive (connected or retrying)."""
+
+    def connected(self) -> bool:
+        """True while connected to the broker."""
+
+
+class NullReporter:
+    """Used when [mqtt] host is empty: reports go to the log only."""
+
+    def start(self) -> None:
+        """Do nothing."""
+
+    def stop(self, timeout: float) -> None:
+        """Do nothing."""
+
+    def publish_report(self, report: Report) -> None:
+        """Log the verdict."""
+        log.info("verdict %s (%s)", report.verdict.value, report.trigger.value)
+
+    def event(self, kind: str, **fields: Any) -> None:
+        """Log the event."""
+        log.info("event %s %s", kind, fields)
+
+    def healthy(self) -> bool:
+        """Always healthy."""
+        return True
+
+    def connected(self) -> bool:
+        """Never connected."""
+        return False
+
+
+class MeetingBook:
+    """The merged meeting list: MQTT schedule messages, the ICS file and weekly slots."""
+
+    def __init__(self, config: Config, on_problem: Callable[[str, str], None]) -> None:
+        self._lock = threading.Lock()
+        self._mqtt: dict[str, Meeting] = {}
+        self._ics: list[Meeting] = []
+        self._ics_stamp: tuple[float, int] | None = None
+        self._config = config
+        self._on_problem = on_problem
+
+    def reconfigure(self, config: Config) -> None:
+        """Apply a reloaded config (a new ICS path is read on the next refresh)."""
+        with self._lock:
+            if config.schedule.ics_file != self._config.schedule.ics_file:
+                self._ics, self._ics_stamp = [], None
+            self._config = config
+
+    def on_message(self, meeting_id: str, payload: bytes) -> None:
+        """Apply a retained hnth.meeting/1 message; an empty payload cancels the meeting."""
+        try:
+            data = parse_meeting_message(meeting_id, payload)
+            if data is None:
+                with self._lock:
+                    self._mqtt.pop(meeting_id, None)
+                log.info("meeting %s cancelled", meeting_id)
+                return
+            meeting = meeting_from_message(meeting_id, data)
+        except ScheduleError as exc:
+            self._on_problem("schedule.invalid", str(exc))
+            return
+        room = self._config.room
+        if not room_matches(data.get("rooms", []), room.district, room.id):
+            with self._lock:
+                self._mqtt.pop(meeting_id, None)
+            return
+        with self._lock:
+            self._mqtt[meeting_id] = meeting
+        log.info("meeting %s %r at %s", meeting.id, meeting.title, meeting.start.isoformat())
+
+    def refresh_ics(self, now: datetime) -> None:
+        """Re-read the ICS file when its mtime or size changed; keep the old list on errors."""
+        path_text = self._config.schedule.ics_file
+        if not path_text:
+            return
+        path = Path(path_text)
+        try:
+            st = path.stat()
+        except OSError as exc:
+            if self._ics_stamp is not None:
+                self._on_problem("schedule.ics_missing", f"{path}: {exc.strerror}")
+                self._ics_stamp = None
+            return
+        stamp = (st.st_mtime, st.st_size)
+        if stamp == self._ics_stamp:
+            return
+        self._ics_stamp = stamp
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            tz = ZoneInfo(self._config.schedule.timezone)
+            found = ics.parse(
+                text, default_tz=tz, window=(now - timedelta(days=1), now + ICS_WINDOW)
+            )
+        except (OSError, ScheduleError) as exc:
+            self._on_problem("schedule.ics_invalid", f"{path}: {exc}")
+            return
+        with self._lock:
+            self._ics = found
+        log.info("read %d meetings from %s", len(found), path)
+
+    def meetings(self, now: datetime) -> list[Meeting]:
+        """Return every known meeting of this room."""
+        tz = ZoneInfo(self._config.schedule.timezone)
+        weekly = weekly_meetings(self._config.schedule.weekly, now, tz)
+        with self._lock:
+            return [*self._mqtt.values(), *self._ics, *weekly]
+
+
+class Agent:
+    """The long-running agent; `run()` blocks until `stop()` (SIGTERM) and returns an exit code."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        reporter_factory: Callable[[Agent], Reporter] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        loader: Callable[[str], CheckFn] = load,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self._loader = loader
+        self._reporter_factory = reporter_factory or (lambda _agent: NullReporter())
+        self.reporter: Reporter = NullReporter()
+        self.book = MeetingBook(config, self._problem)
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._reload = threading.Event()
+        self._run_lock = threading.Lock()
+        self._done: set[tuple[str, str, float]] = set()
+        self._last_report: Report | None = None
+        self._last_periodic = 0.0
+        self._last_overlap: set[tuple[str, str]] = set()
+        self._camera: Any = None
+        self.activity = "starting"
+
+    # ---------------------------------------------------------------- public
+
+    @property
+    def last_report(self) -> Report | None:
+        """The latest report, for the `state` command."""
+        return self._last_report
+
+    def stop(self) -> None:
+        """Ask the main loop to finish (safe from a signal handler)."""
+        self._stop.set()
+        self._wake.set()
+
+    def reload(self) -> None:
+        """Ask the main loop to reload the config (safe from a signal handler)."""
+        self._reload.set()
+        self._wake.set()
+
+    def in_meeting(self) -> Meeting | None:
+        """Return the meeting in progress, if any."""
+        return current(self.book.meetings(self.clock()), self.clock())
+
+    def camera(self) -> Any:
+        """Return the shared VISCA camera client, opened on first use; None when not configured."""
+        if not self.config.ptz.port:
+            return None
+        if self._camera is None:
+            from agent.visca.camera import Camera
+
+            self._camera = Camera.from_config(self.config.ptz)
+        return self._camera
+
+    def run_checks(
+        self,
+        names: Sequence[str],
+        trigger: Trigger,
+        meeting: Meeting | None = None,
+        *,
+        allow_motion: bool = True,
+    ) -> Report:
+        """Run checks (one run at a time), publish the report, and return it."""
+        with self._run_lock:
+            in_meeting = self.in_meeting() is not None
+            # During a meeting the agent never moves the camera or plays the tone on its own.
+            own_initiative = trigger in (Trigger.SCHEDULE, Trigger.PERIODIC, Trigger.STARTUP)
+            motion = allow_motion and not (in_meeting and own_initiative)
+            self.activity = t("daemon.activity.checking", trigger=trigger.value)
+            self._status()
+            light, heavy = split(names)
+            batch: Batch | None = None
+            lang = self.config.agent.language
+            if heavy:
+                request = Request(self.config, tuple(heavy), lang, in_meeting)
+                batch = Batch(request, max(self.config.timeout_for(n) for n in heavy))
+            shared: dict[str, Any] = {}
+            with contextlib.suppress(Exception):
+                cam = self.camera() if "ptz" in light else None
+                if cam is not None:
+                    shared["camera"] = cam
+            ctx = CheckContext(
+                self.config, lang=lang, in_meeting=in_meeting, allow_motion=motion, shared=shared
+            )
+
+            def loader(name: str) -> CheckFn:
+                return (
+                    batch.loader(name)
+                    if batch is not None and name in heavy
+                    else self._loader(name)
+                )
+
+            try:
+                report = run_checks(
+                    list(names),
+                    ctx,
+                    trigger=trigger,
+                    meeting=meeting.info() if meeting else None,
+                    loader=loader,
+                )
+            finally:
+                if batch is not None:
+                    batch.kill()
+            self._last_report = report
+            self.activity = "idle"
+        try:
+            self.reporter.publish_report(report)
+        except Exception:
+            log.exception("could not publish the report")
+        log.info(
+            "checks (%s) verdict %s in %d ms%s",
+            trigger.value,
+            report.verdict.value,
+            report.duration_ms,
+            f" for meeting {meeting.id}" if meeting else "",
+        )
+        self._status()
+        return report
+
+    def run(self) -> int:
+        """Run until stopped; return the process exit code."""
+        self._load_done()
+        self.reporter = self._reporter_factory(self)
+        self.reporter.start()
+        self.reporter.event("agent.started", version=_version(), config=self.config.source)
+        ready_deadline = time.monotonic() + READY_WAIT_S
+        ready_sent = False
+        watchdog_every = systemd.watchdog_interval_s()
+        last_pet = 0.0
+        self.run_checks(self.config.checks.enabled, Trigger.STARTUP, allow_motion=False)
+        self._last_periodic = time.monotonic()
+        while not self._stop.is_set():
+            now_mono = time.monotonic()
+            if not ready_sent and (self.reporter.connected() or now_mono >= ready_deadline):
+                systemd.ready(self._status_text())
+                ready_sent = True
+            if self._reload.is_set():
+                self._reload.clear()
+                self._do_reload()
+            try:
+                self._tick()
+            except Exception:
+                # The loop must survive anything a tick meets; the watchdog notices a real hang.
+                log.exception("main loop tick failed")
+            if (
+                watchdog_every
+                and time.monotonic() - last_pet >= watchdog_every
+                and self.reporter.healthy()
+            ):
+                systemd.watchdog()
+                last_pet = time.monotonic()
+            self._wake.wait(self._sleep_s())
+            self._wake.clear()
+        systemd.stopping(t("daemon.stopping"))
+        log.info("stopping")
+        self.reporter.stop(timeout=3.0)
+        if self._camera is not None:
+            with contextlib.suppress(Exception):
+                self._camera.close()
+        return 0
+
+    # ---------------------------------------------------------------- the loop
+
+    def _tick(self) -> None:
+        now = self.clock()
+        self.book.refresh_ics(now)
+        meetings = self.book.meetings(now)
+        self._report_overlaps(meetings)
+        for item in due(meetings, self.config.schedule.offsets_min, now, self._done):
+            self._done.update(item.keys())
+            self._save_done()
+            if self.config.schedule.prep:
+                self._prep(item.meeting)
+            self.run_checks(self.config.checks.enabled, Trigger.SCHEDULE, item.meeting)
+            if self._stop.is_set():
+                return
+        periodic_s = self.config.schedule.periodic_min * 60
+        if time.monotonic() - self._last_periodic >= periodic_s:
+            self._last_periodic = time.monotonic()
+            names = [n for n in LIGHT_CHECKS if n in self.config.checks.enabled]
+            if names:
+                self.run_checks(names, Trigger.PERIODIC, allow_motion=False)
+
+    def _prep(self, meeting: Meeting) -> None:
+        """Prepare the room before a meeting: camera power on; the ptz check then goes home."""
+        if self.in_meeting() is not None:
+            return
+        done: list[str] = []
+        if self.config.ptz.port and self.config.ptz.power_on_before_meeting:
+            try:
+                cam = self.camera()
+                if cam is not None and not cam.power_status():
+                    cam.power(True)
+                    done.append("camera.power_on")
+            except AgentError as exc:
+                self._problem("prep.failed", f"camera power: {exc}")
+        wake = _cec_wake()
+        if wake:
+            done.append("display.wake")
+        if done:
+            self.reporter.event("prep.done", meeting_id=meeting.id, actions=done)
+
+    def _sleep_s(self) -> float:
+        now = self.clock()
+        wake = next_wakeup(
+            self.book.meetings(now), self.config.schedule.offsets_min, now, self._done
+        )
+        until_due = (wake - now).total_seconds() if wake else TICK_S
+        return max(0.05, min(TICK_S, until_due))
+
+    def _report_overlaps(self, meetings: list[Meeting]) -> None:
+        pairs = {(a.id, b.id) for a, b in overlaps(meetings)}
+        for a, b in pairs - self._last_overlap:
+            self._problem("schedule.overlap", f"meetings {a} and {b} overlap")
+        self._last_overlap = pairs
+
+    # ---------------------------------------------------------------- config reload
+
+    def _do_reload(self) -> None:
+        path = self.config.source
+        try:
+            new = config_mod.load(path)
+        except ConfigError as exc:
+            log.error("config reload refused, still running on the old one: %s", exc.message)  # noqa: TRY400 - one line, no traceback
+            self.reporter.event("config.invalid", error=exc.message, path=path)
+            return
+        old = self.config
+        self.config = new
+        set_language(new.agent.language)
+        self.book.reconfigure(new)
+        if new.ptz != old.ptz and self._camera is not None:
+            with contextlib.suppress(Exception):
+                self._camera.close()
+            self._camera = None
+        log.info("config reloaded from %s", path)
+        self.reporter.event("config.reloaded", path=path)
+        if dataclasses.astuple(new.mqtt) != dataclasses.astuple(old.mqtt) or new.room != old.room:
+            self.reporter.stop(timeout=2.0)
+            self.reporter = self._reporter_factory(self)
+            self.reporter.start()
+
+    # ---------------------------------------------------------------- helpers
+
+    def _problem(self, kind: str, message: str) -> None:
+        log.warning("%s: %s", kind, message)
+        with contextlib.suppress(Exception):
+            self.reporter.event(kind, message=message)
+
+    def _status_text(self) -> str:
+        last = self._last_report
+        verdict = t(f"verdict.{last.verdict.value}") if last else "-"
+        return t("daemon.status", activity=self.activity, verdict=verdict)
+
+    def _status(self) -> None:
+        systemd.status(self._status_text())
+
+    def _done_path(self) -> Path:
+        return Path(self.config.agent.state_dir) / "schedule-done.json"
+
+    def _load_done(self) -> None:
+        try:
+            items = json.loads(self._done_path().read_text(encoding="utf-8"))
+            self._done = {(str(a), str(b), float(c)) for a, b, c in items}
+        except (OSError, ValueError, TypeError):
+            self._done = set()
+
+    def _save_done(self) -> None:
+        # Keep only slots of the last two days, so the file stays small.
+        cutoff = (self.clock() - timedelta(days=2)).isoformat()
+        keep = sorted(k for k in self._done if k[1] >= cutoff)
+        path = self._done_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(keep), encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            log.warning("cannot save the schedule state to %s: %s", path, exc)
+
+
+def install_signals(agent: Agent) -> None:
+    """SIGTERM/SIGINT stop the agent; SIGHUP reloads its config."""
+
+    def on_stop(_sig: int, _frame: FrameType | None) -> None:
+        agent.stop()
+
+    def on_hup(_sig: int, _frame: FrameType | None) -> None:
+        agent.reload()
+
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
+    signal.signal(signal.SIGHUP, on_hup)
+
+
+def meeting_id_from_topic(topic: str) -> str:
+    """Return the meeting id of `hnth/v1/{province}/schedule/{id}`."""
+    return topic.rsplit("/", 1)[-1]
+
+
+def _cec_wake() -> bool:
+    try:
+        from agent.media import display as display_media
+    except ImportError:
+        return False
+    wake = getattr(display_media, "cec_wake", None)
+    if wake is None:
+        return False
+    try:
+        return bool(wake())
+    except Exception:
+        log.debug("CEC wake failed", exc_info=True)
+        return False
+
+
+def _version() -> str:
+    from agent import __version__
+
+    return __version__
+
+
+__all__ = ["Agent", "MeetingBook", "NullReporter", "Reporter", "done_key", "install_signals"]
