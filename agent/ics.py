@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agent.schedule import Meeting, ScheduleError, Source
 
-_DURATION_RE: Final = re.compile(r"([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
+_DURATION_RE: Final = re.compile(
+    r"([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?"
+)
 _WEEKDAYS: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _MAX_OCCURRENCES: Final = 1000
 
@@ -42,7 +44,8 @@ def parse(text: str, *, default_tz: ZoneInfo, window: tuple[datetime, datetime])
         length = end - start
         for occ in _occurrences(start, event.get("RRULE", ("", {}))[0], uid, window[1]):
             if window[0] <= occ <= window[1]:
-                suffix = "" if occ == start else "@" + occ.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+                stamp = occ.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+                suffix = "" if occ == start else "@" + stamp
                 occ_utc = occ.astimezone(UTC)
                 meetings.append(Meeting(uid + suffix, title, occ_utc, occ_utc + length, Source.ICS))
     return [m for m in meetings if (m.id.split("@")[0], m.start) not in cancelled]
@@ -101,7 +104,7 @@ def _when(value: str, params: dict[str, str], *, default_tz: ZoneInfo) -> dateti
         if params.get("VALUE", "").upper() == "DATE" or re.fullmatch(r"\d{8}", value):
             d = date(int(value[:4]), int(value[4:6]), int(value[6:8]))
             return datetime(d.year, d.month, d.day, tzinfo=default_tz)
-        dt = datetime.strptime(value.rstrip("Zz"), "%Y%m%dT%H%M%S")
+        dt = datetime.strptime(value.rstrip("Zz"), "%Y%m%dT%H%M%S")  # noqa: DTZ007 - zone set below
     except ValueError:
         raise ScheduleError(f"bad date-time {value!r}") from None
     if value.upper().endswith("Z"):
@@ -147,7 +150,8 @@ def _occurrences(start: datetime, rrule: str, uid: str, until: datetime) -> Iter
         stop = _when(rule["UNTIL"], {}, default_tz=ZoneInfo("UTC")) if "UNTIL" in rule else None
     except ValueError:
         raise ScheduleError(f"event {uid}: bad RRULE {rrule!r}") from None
-    bydays = [_WEEKDAYS.index(d[-2:]) for d in rule.get("BYDAY", "").split(",") if d[-2:] in _WEEKDAYS]
+    names = [d[-2:] for d in rule.get("BYDAY", "").split(",")]
+    bydays = [_WEEKDAYS.index(d) for d in names if d in _WEEKDAYS]
     if freq == "WEEKLY" and not bydays:
         bydays = [start.weekday()]
     emitted = 0
@@ -161,7 +165,8 @@ def _occurrences(start: datetime, rrule: str, uid: str, until: datetime) -> Iter
         for occ in candidates:
             if occ < start:
                 continue
-            if (stop is not None and occ > stop) or (count is not None and emitted >= count) or occ > until:
+            past_stop = stop is not None and occ > stop
+            if past_stop or (count is not None and emitted >= count) or occ > until:
                 return
             emitted += 1
             yield occ
@@ -169,4 +174,4 @@ def _occurrences(start: datetime, rrule: str, uid: str, until: datetime) -> Iter
 
 
 def _unescape(text: str) -> str:
-    return text.replace("\\n", "\n").replace("\\N", "\n").replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
+    return re.sub(r"\\([nN,;\\])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), text)

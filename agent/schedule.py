@@ -1,4 +1,4 @@
-"""What is due at time t: pre-meeting checks from the merged meeting list. The clock is passed in."""
+"""What is due at time t: pre-meeting checks from the merged meeting list; clock passed in."""
 
 from __future__ import annotations
 
@@ -119,7 +119,10 @@ def overlaps(meetings: Sequence[Meeting]) -> list[tuple[Meeting, Meeting]]:
     """Return pairs of meetings whose times overlap (the room cannot be in both)."""
     ordered = sorted(meetings, key=lambda m: m.start)
     return [
-        (a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :] if b.start < a.end and a.id != b.id
+        (a, b)
+        for i, a in enumerate(ordered)
+        for b in ordered[i + 1 :]
+        if b.start < a.end and a.id != b.id
     ]
 
 
@@ -152,7 +155,8 @@ def parse_meeting_message(meeting_id: str, payload: bytes) -> Mapping[str, Any] 
     if not isinstance(data, dict):
         raise ScheduleError(f"meeting {meeting_id}: payload is not a JSON object")
     if data.get("schema") != MEETING_SCHEMA:
-        raise ScheduleError(f"meeting {meeting_id}: schema {data.get('schema')!r}, expected {MEETING_SCHEMA!r}")
+        got = data.get("schema")
+        raise ScheduleError(f"meeting {meeting_id}: schema {got!r}, expected {MEETING_SCHEMA!r}")
     return data
 
 
@@ -168,7 +172,8 @@ def meeting_from_message(meeting_id: str, data: Mapping[str, Any]) -> Meeting:
     except ValueError as exc:
         raise ScheduleError(f"meeting {meeting_id}: bad time ({exc})") from None
     if end <= start:
-        raise ScheduleError(f"meeting {meeting_id}: end {data['end']} is not after start {data['start']}")
+        msg = f"meeting {meeting_id}: end {data['end']} is not after start {data['start']}"
+        raise ScheduleError(msg)
     rooms = data.get("rooms", [])
     if not isinstance(rooms, list) or not all(isinstance(r, str) for r in rooms):
         raise ScheduleError(f"meeting {meeting_id}: rooms must be a list of patterns")
@@ -208,7 +213,8 @@ def parse_weekly(slot: str) -> tuple[int, time, int, str]:
     """Parse "mon 08:00 120 Title" into (weekday, time, minutes, title)."""
     m = _WEEKLY_RE.fullmatch(slot)
     if not m or m.group(1).lower() not in _DAYS:
-        raise ScheduleError(f"weekly slot {slot!r}: expected 'mon 08:00 120 Title' (day, start, minutes)")
+        msg = f"weekly slot {slot!r}: expected 'mon 08:00 120 Title' (day, start, minutes)"
+        raise ScheduleError(msg)
     hour, minute, minutes = int(m.group(2)), int(m.group(3)), int(m.group(4))
     if hour > 23 or minute > 59 or not 0 < minutes <= 24 * 60:
         raise ScheduleError(f"weekly slot {slot!r}: time or duration out of range")

@@ -64,7 +64,9 @@ def test_outlook_calendar():
 
 
 def test_weekly_rule_and_folded_lines():
-    found = [m for m in ics.parse(CAL, default_tz=HCM, window=WINDOW) if m.id.startswith("giao-ban")]
+    found = [
+        m for m in ics.parse(CAL, default_tz=HCM, window=WINDOW) if m.id.startswith("giao-ban")
+    ]
     assert [m.start for m in found] == [
         datetime(2026, 3, 2, 0, 30, tzinfo=UTC),
         datetime(2026, 3, 9, 0, 30, tzinfo=UTC),
@@ -76,7 +78,8 @@ def test_weekly_rule_and_folded_lines():
 
 
 def test_window_limits_expansion():
-    text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:d\nDTSTART:20260301T010000Z\nRRULE:FREQ=DAILY\nEND:VEVENT\nEND:VCALENDAR\n"
+    event = "UID:d\nDTSTART:20260301T010000Z\nRRULE:FREQ=DAILY\n"
+    text = f"BEGIN:VCALENDAR\nBEGIN:VEVENT\n{event}END:VEVENT\nEND:VCALENDAR\n"
     found = ics.parse(text, default_tz=HCM, window=(WINDOW[0], WINDOW[0] + timedelta(days=3)))
     assert len(found) == 3
 
@@ -86,8 +89,14 @@ def test_window_limits_expansion():
     [
         ("hello", "not an iCalendar"),
         ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\nEND:VEVENT\nEND:VCALENDAR", "no DTSTART"),
-        ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:tomorrow\nEND:VEVENT\nEND:VCALENDAR", "bad date-time"),
-        ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20260301T010000Z\nDURATION:soon\nEND:VEVENT\nEND:VCALENDAR", "DURATION"),
+        (
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:tomorrow\nEND:VEVENT\nEND:VCALENDAR",
+            "bad date-time",
+        ),
+        (
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20260301T010000Z\nDURATION:soon\nEND:VEVENT\nEND:VCALENDAR",
+            "DURATION",
+        ),
         ("BEGIN:VCALENDAR\nBEGIN:VEVENT\ngarbage line\nEND:VEVENT\nEND:VCALENDAR", "malformed"),
     ],
 )

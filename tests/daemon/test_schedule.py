@@ -51,7 +51,13 @@ def test_offsets_fire_once_each_at_their_time():
 
 def test_days_of_schedule_in_milliseconds():
     meetings = [meeting(f"m{d}", T0 + timedelta(days=d)) for d in range(7)]
-    runs = simulate(meetings, [30, 5], T0 - timedelta(hours=1), T0 + timedelta(days=7), step=timedelta(minutes=1))
+    runs = simulate(
+        meetings,
+        [30, 5],
+        T0 - timedelta(hours=1),
+        T0 + timedelta(days=7),
+        step=timedelta(minutes=1),
+    )
     assert len(runs) == 14
     assert {r[1] for r in runs} == {f"m{d}" for d in range(7)}
 
@@ -110,7 +116,9 @@ def test_overlapping_meetings_both_checked_and_reported():
 
 def test_next_wakeup():
     assert next_wakeup([meeting()], [30, 5], T0 - timedelta(hours=1)) == T0 - timedelta(minutes=30)
-    assert next_wakeup([meeting()], [30, 5], T0 - timedelta(minutes=10)) == T0 - timedelta(minutes=5)
+    assert next_wakeup([meeting()], [30, 5], T0 - timedelta(minutes=10)) == T0 - timedelta(
+        minutes=5
+    )
     assert next_wakeup([meeting()], [30, 5], T0) is None
 
 
