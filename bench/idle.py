@@ -94,12 +94,8 @@ def main() -> None:
         print(json.dumps(result))
         return
     print(f"idle daemon for {args.seconds:g} s ({'with' if broker else 'without'} a local broker)")
-    print(
-        f"  daemon       RSS {out['daemon']['rss_mb']:6.1f} MB   CPU {out['daemon']['cpu_pct']:.3f} %"
-    )
-    print(
-        f"  bare python  RSS {out['bare']['rss_mb']:6.1f} MB   CPU {out['bare']['cpu_pct']:.3f} %"
-    )
+    for name, row in (("daemon", out["daemon"]), ("bare python", out["bare"])):
+        print(f"  {name:<12} RSS {row['rss_mb']:6.1f} MB   CPU {row['cpu_pct']:.3f} %")
     print(f"  RSS ratio {ratio:.2f}x (goal <= 3x); daemon CPU goal <= 0.5 %")
 
 
