@@ -133,6 +133,25 @@ class ConnectFailure:
     auth: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class _Sub:
+    filter: str
+    qos: int
+    retain_as_published: bool = False
+    retain_handling: int = 0
+
+
+class _Waiter:
+    """Who waits for one publish's PUBACK."""
+
+    __slots__ = ("event", "on_ack", "rc")
+
+    def __init__(self, on_ack: Callable[[int, int], None] | None) -> None:
+        self.event = threading.Event()
+        self.on_ack = on_ack
+        self.rc: int | None = None
+
+
 class MqttClient:
     """A bounded MQTT client with its own reconnecting network thread."""
 
@@ -165,9 +184,8 @@ class MqttClient:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._state = LinkState.IDLE
-        self._subs: dict[str, int] = {}
-        self._pending: dict[int, threading.Event | None] = {}
-        self._results: dict[int, int] = {}
+        self._subs: dict[str, _Sub] = {}
+        self._pending: dict[int, _Waiter] = {}
         self._early: dict[int, int] = {}
         self._sub_waits: dict[int, tuple[threading.Event, list[int]]] = {}
         self._messages: queue.Queue[Message] = queue.Queue(maxsize=settings.max_messages)
@@ -216,9 +234,8 @@ class MqttClient:
                 log.warning("MQTT network thread did not stop within %.1f s", timeout)
         self._state = LinkState.STOPPED
         with self._lock:
-            for ev in self._pending.values():
-                if ev is not None:
-                    ev.set()
+            for w in self._pending.values():
+                w.event.set()
 
     def kick(self) -> None:
         """Cut the backoff short and try to connect now."""
@@ -266,18 +283,20 @@ class MqttClient:
         correlation_data: bytes | None = None,
         message_expiry_s: int | None = None,
         user_properties: Sequence[tuple[str, str]] = (),
+        on_ack: Callable[[int, int], None] | None = None,
     ) -> int:
-        """Queue a publish and return its mid; `on_publish(mid, rc)` reports the PUBACK.
+        """Queue a publish and return its mid; `on_ack(mid, rc)` (or on_publish) gets the PUBACK.
 
-        A publish made while disconnected waits in RAM and goes out after reconnecting.
-        Raises BusyError when `max_pending` publishes are unacknowledged.
+        `on_ack` is bound to this publish before any PUBACK can be seen, so it never misses
+        a fast acknowledgement. A publish made while disconnected waits in RAM and goes out
+        after reconnecting. Raises BusyError when `max_pending` publishes are unacknowledged.
         """
         return self._publish(
             topic,
             payload,
             qos,
             retain,
-            None,
+            _Waiter(on_ack),
             self._pub_props(
                 content_type, response_topic, correlation_data, message_expiry_s, user_properties
             ),
@@ -298,19 +317,13 @@ class MqttClient:
         user_properties: Sequence[tuple[str, str]] = (),
     ) -> int | None:
         """Publish, wait for the PUBACK; return its reason code (0 ok, 135 denied) or None."""
-        ev = threading.Event()
+        waiter = _Waiter(None)
         props = self._pub_props(
             content_type, response_topic, correlation_data, message_expiry_s, user_properties
         )
-        mid = self._publish(topic, payload, qos, retain, ev, props)
-        if qos == 0:
-            return 0
-        ev.wait(timeout)
-        with self._lock:
-            rc = self._results.pop(mid, None)
-            if rc is None:
-                self._pending[mid] = None  # stop tracking the waiter, keep the count
-        return rc
+        self._publish(topic, payload, qos, retain, waiter, props)
+        waiter.event.wait(timeout)
+        return waiter.rc
 
     def pending(self) -> int:
         """Publishes handed to the broker (or queued for it) and not yet acknowledged."""
@@ -319,13 +332,28 @@ class MqttClient:
 
     # ------------------------------------------------------------------ subscribing
 
-    def subscribe(self, topic_filter: str, qos: int = 1, timeout: float = 5.0) -> list[int] | None:
-        """Subscribe now if connected (and again on every reconnect); return the SUBACK codes."""
+    def subscribe(
+        self,
+        topic_filter: str,
+        qos: int = 1,
+        timeout: float = 5.0,
+        *,
+        retain_as_published: bool = False,
+        retain_handling: int = 0,
+    ) -> list[int] | None:
+        """Subscribe now if connected (and again on every reconnect); return the SUBACK codes.
+
+        MQTT 5 options: `retain_as_published` keeps the retain flag on live messages;
+        `retain_handling=2` asks the broker not to send retained messages at subscribe time.
+        Codes: the granted QoS, or >= 128 when refused (135 not authorised). None if not
+        connected yet (the subscription is made on connect) or no SUBACK within `timeout`.
+        """
+        sub = _Sub(topic_filter, qos, retain_as_published, retain_handling)
         with self._lock:
-            self._subs[topic_filter] = qos
+            self._subs[topic_filter] = sub
         if not self._connected.is_set():
             return None
-        return self._send_subscribe([(topic_filter, qos)], timeout)
+        return self._send_subscribe([sub], timeout)
 
     def unsubscribe(self, topic_filter: str) -> None:
         """Forget a subscription and unsubscribe if connected."""
@@ -380,7 +408,7 @@ class MqttClient:
         payload: bytes | str,
         qos: int,
         retain: bool,
-        ev: threading.Event | None,
+        waiter: _Waiter,
         props: Properties | None,
     ) -> int:
         with self._lock:
@@ -392,16 +420,12 @@ class MqttClient:
         info = self._paho.publish(topic, payload, qos, retain, props)
         if info.rc not in (paho.MQTT_ERR_SUCCESS, paho.MQTT_ERR_NO_CONN):
             raise BrokerError(f"publish to {topic} failed: {paho.error_string(info.rc)}")
-        if qos > 0:
-            with self._lock:
-                early = self._early.pop(info.mid, None)
-                if early is None:
-                    self._pending[info.mid] = ev
-                elif ev is not None:
-                    self._results[info.mid] = early
-                    ev.set()
-            if early is not None:
-                self._call(self._on_publish_cb, info.mid, early)
+        with self._lock:
+            early = self._early.pop(info.mid, None)
+            if early is None:
+                self._pending[info.mid] = waiter
+        if early is not None:
+            self._acknowledge(info.mid, waiter, early)
         self._wake.set()
         return info.mid
 
@@ -436,15 +460,11 @@ class MqttClient:
             props.UserProperty = list(user_properties)
         return props
 
-    def _send_subscribe(self, items: list[tuple[str, int]], timeout: float) -> list[int] | None:
+    def _send_subscribe(self, items: list[_Sub], timeout: float) -> list[int] | None:
         ev = threading.Event()
         codes: list[int] = []
         with self._lock:
-            if self._v5:
-                topics: Any = [(f, SubscribeOptions(qos=q, noLocal=False)) for f, q in items]
-            else:
-                topics = items
-            rc, mid = self._paho.subscribe(topics)
+            rc, mid = self._paho.subscribe(self._sub_args(items))
             if rc != paho.MQTT_ERR_SUCCESS or mid is None:
                 return None
             self._sub_waits[mid] = (ev, codes)
@@ -453,6 +473,21 @@ class MqttClient:
                 self._sub_waits.pop(mid, None)
             return None
         return codes
+
+    def _sub_args(self, items: list[_Sub]) -> Any:
+        if not self._v5:
+            return [(s.filter, s.qos) for s in items]
+        return [
+            (
+                s.filter,
+                SubscribeOptions(
+                    qos=s.qos,
+                    retainAsPublished=s.retain_as_published,
+                    retainHandling=s.retain_handling,
+                ),
+            )
+            for s in items
+        ]
 
     def _connect_props(self) -> Properties | None:
         if not self._v5:
@@ -550,11 +585,7 @@ class MqttClient:
         self._state = LinkState.CONNECTED
         log.info("MQTT connected to %s:%s", self.settings.host, self.settings.port)
         if subs:
-            if self._v5:
-                topics: Any = [(f, SubscribeOptions(qos=q)) for f, q in subs]
-            else:
-                topics = subs
-            self._paho.subscribe(topics)
+            self._paho.subscribe(self._sub_args([sub for _, sub in subs]))
         self._call(self._on_connect_cb, bool(getattr(flags, "session_present", False)))
 
     def _on_disconnect(
@@ -599,15 +630,20 @@ class MqttClient:
         # Codes below 128 are successes (16 is "no matching subscribers"): report them as 0.
         code = 0 if code < 128 else code
         with self._lock:
-            if mid not in self._pending:
+            waiter = self._pending.pop(mid, None)
+            if waiter is None:
+                if len(self._early) > 1000:  # a mid nobody registers; never grow without bound
+                    self._early.clear()
                 self._early[mid] = code
                 return
-            ev = self._pending.pop(mid)
-            if ev is not None:
-                self._results[mid] = code
-                ev.set()
+        self._acknowledge(mid, waiter, code)
+
+    def _acknowledge(self, mid: int, waiter: _Waiter, code: int) -> None:
         if code >= 128:
-            log.warning("broker refused publish %d: %s", mid, reason)
+            log.warning("broker refused publish %d: reason %d", mid, code)
+        waiter.rc = code
+        waiter.event.set()
+        self._call(waiter.on_ack, mid, code)
         self._call(self._on_publish_cb, mid, code)
 
     def _on_subscribe(
