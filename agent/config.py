@@ -227,7 +227,7 @@ class CameraConfig:
     open_timeout_ms: int = _opt(5000, _range(100, 60_000))
     read_timeout_ms: int = _opt(3000, _range(100, 60_000))
     black_luma: float = _opt(16.0, _range(0, 255))
-    frozen_diff: float = _opt(0.5, _non_negative)
+    frozen_diff: float = _opt(0.1, _non_negative)
     uniform_stddev: float = _opt(6.0, _non_negative)
     focus_baseline: float = _opt(0.0, _non_negative)
     focus_ratio: float = _opt(0.3, _range(0, 1))

@@ -1,0 +1,82 @@
+"""The `microphone` check: capture about a second and judge its levels per channel."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from agent.checks import CheckContext, Outcome, Status
+from agent.errors import DeviceError, DeviceTimeoutError, DeviceUnavailableError
+
+
+def run(ctx: CheckContext) -> Outcome:
+    """Record from the configured (or default) input and report RMS, peak, floor, clipping, DC."""
+    from agent.media import audio, dsp
+
+    cfg = ctx.config.microphone
+    try:
+        dev = audio.resolve(cfg.device, "input")
+    except DeviceUnavailableError as exc:
+        return Outcome(
+            Status.FAIL, ctx.t("mic.no_device", error=exc.message), ctx.t("mic.no_device_hint"), {}
+        )
+    metrics: dict[str, Any] = {"device": dev.name, "index": dev.index, "samplerate": cfg.samplerate}
+    channels = max(min(dev.inputs, 2), 1)
+    timeout = max(min(cfg.seconds + 3.0, ctx.deadline_s("microphone") - 1.0), cfg.seconds + 0.2)
+    try:
+        rec = audio.record(
+            dev.index,
+            seconds=cfg.seconds,
+            samplerate=cfg.samplerate,
+            channels=channels,
+            timeout_s=timeout,
+            cancel=ctx.cancel,
+        )
+    except DeviceTimeoutError as exc:
+        return Outcome(
+            Status.FAIL,
+            ctx.t("mic.timeout", device=dev.name, error=exc.message),
+            ctx.t("mic.timeout_hint"),
+            metrics,
+        )
+    except (DeviceError, DeviceUnavailableError) as exc:
+        return Outcome(
+            Status.FAIL,
+            ctx.t("mic.open_failed", device=dev.name, error=exc.message),
+            ctx.t("mic.open_failed_hint"),
+            metrics,
+        )
+    chans = dsp.levels(rec, cfg.samplerate)
+    metrics["channels"] = [asdict(c) for c in chans]
+    live = [c for c in chans if not c.silent]
+    if not live:
+        return Outcome(
+            Status.FAIL, ctx.t("mic.silent", device=dev.name), ctx.t("mic.silent_hint"), metrics
+        )
+    loud = max(live, key=lambda c: c.rms_dbfs)
+    metrics.update(
+        rms_dbfs=loud.rms_dbfs, peak_dbfs=loud.peak_dbfs, noise_floor_dbfs=loud.noise_floor_dbfs
+    )
+    clip = max(c.clip_ratio for c in chans)
+    if clip > cfg.clip_warn_ratio:
+        return Outcome(
+            Status.WARN,
+            ctx.t("mic.clipping", device=dev.name, pct=f"{clip * 100:.1f}"),
+            ctx.t("mic.clipping_hint"),
+            metrics,
+        )
+    # Judge the background level (the quietest blocks), not the RMS: the speaker check may play
+    # its probe during this capture, and that must not hide a mic that hears almost nothing.
+    if loud.noise_floor_dbfs < cfg.min_rms_dbfs:
+        return Outcome(
+            Status.WARN,
+            ctx.t("mic.too_low", rms=f"{loud.noise_floor_dbfs:.1f}", min=f"{cfg.min_rms_dbfs:g}"),
+            ctx.t("mic.too_low_hint"),
+            metrics,
+        )
+    return Outcome(
+        Status.PASS,
+        ctx.t("mic.ok", device=dev.name, rms=f"{loud.rms_dbfs:.1f}", peak=f"{loud.peak_dbfs:.1f}"),
+        None,
+        metrics,
+    )
