@@ -1,0 +1,231 @@
+"""The monthly availability report: pure arithmetic over a room's stored history."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from agent.board.model import room_matches
+from agent.errors import UsageError
+from agent.i18n import t
+
+if TYPE_CHECKING:
+    from agent.board.store import MeetingRow, ReadinessRow, StatusRow, Store
+
+Interval = tuple[datetime, datetime]
+USABLE = frozenset({"ready", "degraded"})
+
+
+@dataclass(frozen=True, slots=True)
+class RoomAvailability:
+    """One room's figures for one month; percentages are None when there is nothing to divide by."""
+
+    room: str
+    province: str
+    district: str
+    name: str
+    observed_s: float
+    online_s: float
+    online_pct: float | None
+    outages: int
+    longest_outage_s: float
+    meetings: int
+    meeting_s: float
+    ready_in_meetings_s: float
+    ready_in_meetings_pct: float | None
+    checks_expected: int
+    checks_missed: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the row as plain JSON-able data."""
+        return asdict(self)
+
+
+def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
+    """Return [start, end) of `YYYY-MM` in the province's time zone."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})", month)
+    if not m or not 1 <= int(m[2]) <= 12:
+        raise UsageError(t("board.report.bad_month", month=month))
+    year, mon = int(m[1]), int(m[2])
+    zone = ZoneInfo(tz)
+    start = datetime(year, mon, 1, tzinfo=zone)
+    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=zone)
+    return start, end
+
+
+def online_intervals(statuses: Sequence[StatusRow], end: datetime) -> list[Interval]:
+    """Turn status changes into the intervals the room was online, up to `end`."""
+    out: list[Interval] = []
+    since: datetime | None = None
+    for row in statuses:
+        if row.state == "online" and since is None:
+            since = row.ts
+        elif row.state == "offline" and since is not None:
+            out.append((since, row.ts))
+            since = None
+    if since is not None and since < end:
+        out.append((since, end))
+    return out
+
+
+def ready_intervals(
+    statuses: Sequence[StatusRow], readiness: Sequence[ReadinessRow], end: datetime
+) -> list[Interval]:
+    """Intervals when the room was online and its latest verdict was ready or degraded."""
+    points = sorted(
+        [(s.ts, 0, s.state) for s in statuses] + [(r.ts, 1, r.verdict) for r in readiness],
+        key=lambda p: (p[0], p[1]),
+    )
+    out: list[Interval] = []
+    online, verdict = False, ""
+    since: datetime | None = None
+    for ts, kind, value in points:
+        if kind == 0:
+            online = value == "online"
+        else:
+            verdict = value
+        good = online and verdict in USABLE
+        if good and since is None:
+            since = ts
+        elif not good and since is not None:
+            out.append((since, ts))
+            since = None
+    if since is not None and since < end:
+        out.append((since, end))
+    return out
+
+
+def overlap(intervals: Iterable[Interval], lo: datetime, hi: datetime) -> list[Interval]:
+    """Clip intervals to [lo, hi), dropping empty ones."""
+    return [(max(a, lo), min(b, hi)) for a, b in intervals if min(b, hi) > max(a, lo)]
+
+
+def seconds(intervals: Iterable[Interval]) -> float:
+    """Total length of intervals, in seconds."""
+    return sum((b - a).total_seconds() for a, b in intervals)
+
+
+def room_availability(
+    *,
+    room: tuple[str, str, str, str],
+    statuses: Sequence[StatusRow],
+    readiness: Sequence[ReadinessRow],
+    meetings: Sequence[MeetingRow],
+    start: datetime,
+    end: datetime,
+    offsets_min: Sequence[float] = (30.0, 5.0),
+    tolerance_min: float = 3.0,
+) -> RoomAvailability:
+    """Compute one room's month: [start, end) is the month, already cut at 'now' if it is running.
+
+    The room is observed from its first status; time before that (not yet installed) counts neither
+    way. A room is online between an `online` status and the next `offline`; an outage is the time
+    between them. In a meeting the room counts as ready when online with a ready or degraded verdict.
+    """
+    name, province, district, label = room
+    first = statuses[0].ts if statuses else None
+    lo = max(start, first) if first else end
+    observed = max((end - lo).total_seconds(), 0.0)
+    online = overlap(online_intervals(statuses, end), lo, end)
+    online_s = seconds(online)
+    gaps = _gaps(online, lo, end) if observed else []
+    good = ready_intervals(statuses, readiness, end)
+    meeting_s = ready_s = 0.0
+    n_meetings = expected = missed = 0
+    tol = timedelta(minutes=tolerance_min)
+    for m in meetings:
+        if m.cancelled or m.province != province or not room_matches(m.rooms, district, name):
+            continue
+        clipped = overlap([(m.start, m.end)], lo, end)
+        if not clipped:
+            continue
+        n_meetings += 1
+        meeting_s += seconds(clipped)
+        ready_s += seconds(overlap(good, *clipped[0]))
+        for o in offsets_min:
+            due = m.start - timedelta(minutes=o)
+            if due < lo or due >= end:
+                continue
+            expected += 1
+            if not any(
+                r.trigger == "schedule" and r.meeting_id == m.id and abs(r.ts - due) <= tol
+                for r in readiness
+            ):
+                missed += 1
+    return RoomAvailability(
+        room=name,
+        province=province,
+        district=district,
+        name=label,
+        observed_s=observed,
+        online_s=online_s,
+        online_pct=round(100 * online_s / observed, 3) if observed else None,
+        outages=len(gaps),
+        longest_outage_s=max((seconds([g]) for g in gaps), default=0.0),
+        meetings=n_meetings,
+        meeting_s=meeting_s,
+        ready_in_meetings_s=ready_s,
+        ready_in_meetings_pct=round(100 * ready_s / meeting_s, 3) if meeting_s else None,
+        checks_expected=expected,
+        checks_missed=missed,
+    )
+
+
+def report(
+    store: Store,
+    month: str,
+    *,
+    tz: str,
+    now: datetime,
+    offsets_min: Sequence[float],
+    tolerance_min: float,
+) -> list[RoomAvailability]:
+    """Compute the availability of every known room for `month` (cut at `now` if still running)."""
+    start, end = month_bounds(month, tz)
+    end = min(end, now)
+    meetings = store.meetings(include_cancelled=False)
+    out = []
+    for room, province, district, name, _ in store.rooms():
+        out.append(
+            room_availability(
+                room=(room, province, district, name),
+                statuses=store.statuses(room, end),
+                readiness=store.readiness_rows(room, end),
+                meetings=meetings,
+                start=start,
+                end=end,
+                offsets_min=offsets_min,
+                tolerance_min=tolerance_min,
+            )
+        )
+    return out
+
+
+def _gaps(online: list[Interval], lo: datetime, hi: datetime) -> list[Interval]:
+    """The complement of sorted online intervals within [lo, hi): the outages."""
+    out: list[Interval] = []
+    cursor = lo
+    for a, b in sorted(online):
+        if a > cursor:
+            out.append((cursor, a))
+        cursor = max(cursor, b)
+    if cursor < hi:
+        out.append((cursor, hi))
+    return out
+
+
+def to_csv(rows: Sequence[RoomAvailability]) -> str:
+    """Render availability rows as CSV with a header line."""
+    out = io.StringIO()
+    fields = list(rows[0].as_dict()) if rows else ["room"]
+    writer = csv.DictWriter(out, fieldnames=fields)
+    writer.writeheader()
+    for r in rows:
+        writer.writerow(r.as_dict())
+    return out.getvalue()

@@ -1,0 +1,366 @@
+"""The board's web app (Starlette): JSON API, Server-Sent Events and the static page."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, Final
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from agent.board.auth import Role, Session, csrf_ok, verify_password
+from agent.board.availability import report, to_csv
+from agent.board.service import Board
+from agent.errors import AgentError
+from agent.i18n import catalog, t
+
+log = logging.getLogger(__name__)
+
+STATIC: Final = Path(__file__).with_name("static")
+COOKIE: Final = "hnth_board"
+_SSE_QUEUE: Final = 5000
+_KEEPALIVE_S: Final = 15.0
+_MAX_BODY: Final = 64 * 1024
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class Hub:
+    """Fans fleet changes out to every connected browser (thread-safe in, asyncio out)."""
+
+    def __init__(self) -> None:
+        self._clients: set[asyncio.Queue[str | None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Remember the server's event loop; changes arrive on other threads."""
+        self._loop = loop
+
+    def publish(self, kind: str, data: dict[str, Any]) -> None:
+        """Queue one SSE event for every client; a client too slow to keep up is dropped."""
+        loop = self._loop
+        if loop is None or not self._clients or loop.is_closed():
+            return
+        frame = f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self._fan_out, frame)
+
+    def _fan_out(self, frame: str) -> None:
+        for q in list(self._clients):
+            try:
+                q.put_nowait(frame)
+            except asyncio.QueueFull:
+                # The browser reconnects by itself (EventSource) and reloads the full state.
+                self._clients.discard(q)
+                with contextlib.suppress(asyncio.QueueFull):
+                    q.put_nowait(None)
+
+    def add(self) -> asyncio.Queue[str | None]:
+        """Register a new SSE client."""
+        q: asyncio.Queue[str | None] = asyncio.Queue(_SSE_QUEUE)
+        self._clients.add(q)
+        return q
+
+    def remove(self, q: asyncio.Queue[str | None]) -> None:
+        """Forget an SSE client."""
+        self._clients.discard(q)
+
+    def close_all(self) -> None:
+        """End every stream (on shutdown), so the server can stop."""
+        for q in list(self._clients):
+            with contextlib.suppress(asyncio.QueueFull):
+                q.put_nowait(None)
+        self._clients.clear()
+
+
+def create_app(board: Board) -> Starlette:
+    """Build the ASGI app serving `board`."""
+    hub = Hub()
+    unsubscribe = board.fleet.subscribe(hub.publish)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        hub.bind(asyncio.get_running_loop())
+        yield
+        hub.close_all()
+        unsubscribe()
+
+    def lang_of(request: Request) -> str:
+        lang = (
+            request.headers.get("x-lang") or request.query_params.get("lang") or board.cfg.language
+        )
+        return lang if lang in ("vi", "en") else "vi"
+
+    def error(request: Request, status: int, code: str, **params: Any) -> JSONResponse:
+        message = t(f"board.web.err.{code}", lang=lang_of(request), **params)
+        return JSONResponse({"ok": False, "error": {"code": code, "message": message}}, status)
+
+    def session_of(request: Request) -> tuple[Session | None, bool]:
+        return board.sessions.get(request.cookies.get(COOKIE))
+
+    def guarded(role: Role | None, handler: Handler, *, write: bool = False) -> Handler:
+        async def wrapper(request: Request) -> Response:
+            session, expired = session_of(request)
+            if session is None:
+                return error(request, 401, "session_expired" if expired else "login_required")
+            if write:
+                origin = request.headers.get("origin")
+                host = request.headers.get("host", "")
+                if origin and origin.split("://", 1)[-1] != host:
+                    return error(request, 403, "csrf")
+                if not csrf_ok(session, request.headers.get("x-csrf-token")):
+                    return error(request, 403, "csrf")
+            if role is Role.OPERATOR and session.role is not Role.OPERATOR:
+                return error(request, 403, "forbidden")
+            request.state.session = session
+            try:
+                return await handler(request)
+            except AgentError as exc:
+                return JSONResponse(
+                    {"ok": False, "error": {"code": exc.code, "message": exc.message}}, 400
+                )
+
+        return wrapper
+
+    async def read_json(request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        if len(raw) > _MAX_BODY:
+            raise AgentError(t("board.web.err.too_big", lang=lang_of(request)))
+        try:
+            data = json.loads(raw or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            data = None
+        if not isinstance(data, dict):
+            raise AgentError(t("board.web.err.bad_json", lang=lang_of(request)))
+        return data
+
+    # ------------------------------------------------------------ pages and login
+
+    async def index(_: Request) -> Response:
+        return FileResponse(STATIC / "index.html", headers=_SECURITY_HEADERS)
+
+    async def login(request: Request) -> Response:
+        try:
+            data = await read_json(request)
+        except AgentError as exc:
+            return JSONResponse(
+                {"ok": False, "error": {"code": "bad_json", "message": exc.message}}, 400
+            )
+        name, password = str(data.get("user", "")), str(data.get("password", ""))
+        found = await run_in_threadpool(board.store.user, name)
+        # Verify against a dummy hash for unknown users, so timing does not reveal who exists.
+        stored = found[1] if found else _DUMMY_HASH
+        ok = await run_in_threadpool(verify_password, password, stored)
+        if not found or not ok:
+            log.warning(
+                "failed board login for %r from %s",
+                name[:64],
+                request.client.host if request.client else "?",
+            )
+            return error(request, 401, "bad_login")
+        session = board.sessions.create(name, Role(found[0]))
+        response = JSONResponse(
+            {"ok": True, "user": name, "role": session.role.value, "csrf": session.csrf}
+        )
+        response.set_cookie(
+            COOKIE,
+            session.token,
+            max_age=int(board.sessions.ttl_s),
+            httponly=True,
+            secure=board.cfg.cookie_secure,
+            samesite="strict",
+            path="/",
+        )
+        return response
+
+    async def logout(request: Request) -> Response:
+        token = request.cookies.get(COOKIE)
+        if token:
+            board.sessions.drop(token)
+        response = JSONResponse({"ok": True})
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    async def me(request: Request) -> Response:
+        s: Session = request.state.session
+        return JSONResponse({"ok": True, "user": s.user, "role": s.role.value, "csrf": s.csrf})
+
+    async def messages(request: Request) -> Response:
+        lang = lang_of(request)
+        idx = 0 if lang == "vi" else 1
+        texts = {
+            k: v[idx]
+            for k, v in catalog().items()
+            if k.startswith(("board.web.", "check.", "status.", "verdict."))
+        }
+        return JSONResponse({"lang": lang, "messages": texts})
+
+    # ------------------------------------------------------------ reads
+
+    async def fleet(_: Request) -> Response:
+        return JSONResponse({"rooms": board.fleet.rooms(), "health": board.fleet.health()})
+
+    async def room(request: Request) -> Response:
+        detail = await run_in_threadpool(board.fleet.detail, request.path_params["room"])
+        if detail is None:
+            return error(request, 404, "no_room", room=request.path_params["room"])
+        detail["audit"] = [
+            _audit(a)
+            for a in await run_in_threadpool(board.store.audit, 20, request.path_params["room"])
+        ]
+        return JSONResponse(detail)
+
+    async def snapshot(request: Request) -> Response:
+        rec = board.fleet.room(request.path_params["room"])
+        if rec is None or rec.snapshot is None:
+            return error(request, 404, "no_snapshot")
+        return Response(
+            rec.snapshot, media_type="image/jpeg", headers={"Cache-Control": "no-store"}
+        )
+
+    async def meetings(_: Request) -> Response:
+        return JSONResponse({"meetings": board.fleet.meetings()})
+
+    async def audit(request: Request) -> Response:
+        rows = await run_in_threadpool(
+            board.store.audit, 200, request.query_params.get("target") or None
+        )
+        return JSONResponse({"audit": [_audit(a) for a in rows]})
+
+    async def availability(request: Request) -> Response:
+        month = request.query_params.get("month", "")
+        cfg = board.cfg
+        rows = await run_in_threadpool(
+            report,
+            board.store,
+            month,
+            tz=cfg.timezone,
+            now=board.fleet.now(),
+            offsets_min=cfg.pre_meeting_offsets_min,
+            tolerance_min=cfg.pre_meeting_tolerance_min,
+        )
+        if request.query_params.get("format") == "csv":
+            return Response(to_csv(rows), media_type="text/csv; charset=utf-8")
+        return JSONResponse({"month": month, "rooms": [r.as_dict() for r in rows]})
+
+    async def stream(request: Request) -> Response:
+        q = hub.add()
+
+        async def events() -> AsyncIterator[str]:
+            try:
+                yield "retry: 2000\n\n"
+                yield f"event: hello\ndata: {json.dumps({'health': board.fleet.health()})}\n\n"
+                while True:
+                    try:
+                        frame = await asyncio.wait_for(q.get(), _KEEPALIVE_S)
+                    except TimeoutError:
+                        if board.sessions.get(request.cookies.get(COOKIE))[0] is None:
+                            return
+                        yield ": keepalive\n\n"
+                        continue
+                    if frame is None:
+                        return
+                    yield frame
+            finally:
+                hub.remove(q)
+
+        return StreamingResponse(
+            events(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    # ------------------------------------------------------------ operator actions
+
+    async def command(request: Request) -> Response:
+        data = await read_json(request)
+        s: Session = request.state.session
+        args = data.get("args") or {}
+        if not isinstance(args, dict):
+            return error(request, 400, "bad_json")
+        result = await run_in_threadpool(
+            board.command,
+            s.user,
+            request.path_params["room"],
+            str(data.get("verb", "")),
+            args,
+            lang_of(request),
+        )
+        return JSONResponse({**result.body, "audit_id": result.audit_id})
+
+    async def schedule(request: Request) -> Response:
+        data = await read_json(request)
+        s: Session = request.state.session
+        result = await run_in_threadpool(board.schedule, s.user, data, lang_of(request))
+        return JSONResponse({**result.body, "audit_id": result.audit_id}, 200 if result.ok else 502)
+
+    async def cancel(request: Request) -> Response:
+        s: Session = request.state.session
+        p = request.path_params
+        result = await run_in_threadpool(
+            board.cancel, s.user, p["province"], p["id"], lang_of(request)
+        )
+        return JSONResponse({**result.body, "audit_id": result.audit_id}, 200 if result.ok else 502)
+
+    routes = [
+        Route("/", index),
+        Route("/api/login", login, methods=["POST"]),
+        Route("/api/logout", logout, methods=["POST"]),
+        Route("/api/messages", messages),
+        Route("/api/me", guarded(Role.VIEWER, me)),
+        Route("/api/fleet", guarded(Role.VIEWER, fleet)),
+        Route("/api/rooms/{room}", guarded(Role.VIEWER, room)),
+        Route("/api/rooms/{room}/snapshot", guarded(Role.VIEWER, snapshot)),
+        Route(
+            "/api/rooms/{room}/command",
+            guarded(Role.OPERATOR, command, write=True),
+            methods=["POST"],
+        ),
+        Route("/api/meetings", guarded(Role.VIEWER, meetings)),
+        Route("/api/meetings", guarded(Role.OPERATOR, schedule, write=True), methods=["POST"]),
+        Route(
+            "/api/meetings/{province}/{id}",
+            guarded(Role.OPERATOR, cancel, write=True),
+            methods=["DELETE"],
+        ),
+        Route("/api/audit", guarded(Role.VIEWER, audit)),
+        Route("/api/report", guarded(Role.VIEWER, availability)),
+        Route("/api/stream", guarded(Role.VIEWER, stream)),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.hub = hub
+    return app
+
+
+def _audit(a: Any) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "ts": a.ts,
+        "user": a.user,
+        "action": a.action,
+        "target": a.target,
+        "args": a.args,
+        "ok": a.ok,
+        "result": a.result,
+    }
+
+
+_DUMMY_HASH: Final = (
+    "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+)
+_SECURITY_HEADERS: Final = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' blob:; style-src 'self'; script-src 'self'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}

@@ -1,0 +1,84 @@
+"""`hnth-agent board`: the central readiness board (needs the `hnth-agent[board]` extra)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import ipaddress
+import logging
+import sys
+
+from agent.commands import load_config
+from agent.config import parse_host_port, section
+from agent.errors import ConfigError, UsageError
+from agent.i18n import t
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Declare the options of `board`."""
+    p.add_argument("--listen", metavar="HOST:PORT", help=t("board.opt.listen"))
+    p.add_argument("--add-user", metavar="NAME", help=t("board.opt.add_user"))
+    p.add_argument(
+        "--role", choices=["viewer", "operator"], default="viewer", help=t("board.opt.role")
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    """Serve the board until interrupted, or add a user and exit."""
+    cfg = load_config(args)
+    try:
+        from agent.board import BoardConfig
+        from agent.board.auth import Role
+        from agent.board.service import Board
+        from agent.board.store import open_store
+    except ModuleNotFoundError as exc:
+        raise ConfigError(t("board.missing_extra", module=exc.name)) from None
+    bcfg = section(cfg, "board", BoardConfig)
+    store = open_store(bcfg.database, cfg.agent.state_dir)
+    board = Board(bcfg, store)
+    if args.add_user:
+        password = getpass.getpass() if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+        board.add_user(args.add_user, Role(args.role), password)
+        print(t("board.user.saved", name=args.add_user, role=args.role))
+        store.close()
+        return 0
+    listen = args.listen or bcfg.listen
+    hp = parse_host_port(listen)
+    if hp is None:
+        raise UsageError(t("config.allowed.host_port"))
+    host, port = hp
+    if not _loopback(host) and not bcfg.behind_tls_proxy:
+        log.warning("%s", t("board.warn.exposed", listen=listen))
+        print(t("board.warn.exposed", listen=listen), file=sys.stderr)
+    try:
+        from agent.board.link import connect, settings_for
+        from agent.board.server import WebServer
+    except ModuleNotFoundError as exc:
+        raise ConfigError(t("board.missing_extra", module=exc.name)) from None
+    client = None
+    if cfg.mqtt.host:
+        client = connect(board, settings_for(cfg.mqtt, bcfg.client_id))
+    else:
+        print(t("board.no_broker_config"), file=sys.stderr)
+    board.start()
+    web = WebServer(board, host, port)
+    print(t("board.started", listen=listen, db=store.path), file=sys.stderr)
+    try:
+        web.run()
+    finally:
+        if client is not None:
+            client.stop()
+        board.stop()
+        store.close()
+    return 0
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
