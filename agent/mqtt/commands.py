@@ -1,0 +1,554 @@
+"""Commands (contract v1): parse and validate requests, and run the closed set of verbs.
+
+Sans-IO: nothing here touches MQTT. The link (agent/mqtt/link.py) feeds `parse()` a received
+message, answers a refusal at once, and hands a valid request to `CommandHandler.execute()`
+on the right lane::
+
+    parsed = parse(msg, topics, max_bytes=65536, ptz=cfg.ptz)
+    if parsed.error: reply(parsed.envelope, error)             # invalid_json, unknown_verb, …
+    handler.admit(parsed.request)                              # rate_limited for PTZ moves
+    result = handler.execute(parsed.request)                   # AgentError → its `code`
+
+Lanes: `ptz.stop` runs on its own lane, never rate-limited and never behind another move;
+other `ptz.*` verbs share one lane and one lock (`handler.ptz_lock`, which the daemon's PTZ
+check may share); `check`, `state` and `snapshot` run on the general lane.
+No verb runs a shell or a subprocess, and arguments only ever become typed values.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from agent.config import CHECK_NAMES
+from agent.errors import (
+    AgentError,
+    BusyError,
+    DeviceError,
+    DeviceUnavailableError,
+    InvalidArgumentError,
+)
+from agent.i18n import t
+from agent.mqtt.payloads import parse_time
+from agent.mqtt.topics import REQUEST_ID_RE, RoomTopics
+
+if TYPE_CHECKING:
+    from agent.config import PtzConfig
+    from agent.mqtt.client import Message
+
+log = logging.getLogger(__name__)
+
+DIRECTIONS: Final = (
+    "up",
+    "down",
+    "left",
+    "right",
+    "up-left",
+    "up-right",
+    "down-left",
+    "down-right",
+)
+ZOOM_ACTIONS: Final = ("in", "out", "stop")
+ZOOM_MAX: Final = 0x4000  # VISCA optical tele end (visca.md: 0000 wide … 4000 tele)
+# Codes a response may carry; anything else an exception says becomes `internal`.
+CONTRACT_CODES: Final = frozenset(
+    {
+        "invalid_json",
+        "unknown_verb",
+        "invalid_argument",
+        "expired",
+        "busy",
+        "rate_limited",
+        "device_unavailable",
+        "device_error",
+        "timeout",
+        "internal",
+    }
+)
+
+
+class Lane(StrEnum):
+    """Which worker runs a verb."""
+
+    URGENT = "urgent"  # ptz.stop: ahead of everything, never queued behind a move
+    PTZ = "ptz"  # every other ptz.* verb, one at a time under the PTZ lock
+    GENERAL = "general"  # check, state, snapshot
+
+
+class CommandError(AgentError):
+    """A command refused with a specific contract code (expired, rate_limited, …)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Camera(Protocol):
+    """What the PTZ verbs use of agent.visca.camera.Camera."""
+
+    def close(self) -> None: ...
+    def power(self, on: bool) -> None: ...
+    def drive(self, direction: str, pan_speed: int, tilt_speed: int | None = None) -> None: ...
+    def stop(self) -> None: ...
+    def zoom(self, action: str) -> None: ...
+    def zoom_to(self, position: int) -> None: ...
+    def home(self) -> None: ...
+    def preset_recall(self, preset: int) -> None: ...
+    def preset_set(self, preset: int) -> None: ...
+    def preset_clear(self, preset: int) -> None: ...
+    def position(self) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """Where the one response to a command goes."""
+
+    request_id: str
+    topic: str
+    correlation_data: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A validated command."""
+
+    verb: str
+    args: Mapping[str, Any]
+    envelope: Envelope
+    expires_at: float | None = None  # time.monotonic() after which it is refused as expired
+
+    @property
+    def lane(self) -> Lane:
+        """The worker that runs this verb."""
+        return lane_of(self.verb)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """The outcome of `parse`: always an envelope, then a request or the error to answer."""
+
+    envelope: Envelope
+    request: Request | None = None
+    error: AgentError | None = None
+    note: str | None = None  # one log line about what was odd (e.g. a foreign response topic)
+
+
+def lane_of(verb: str) -> Lane:
+    """Return the lane of `verb`."""
+    if verb == "ptz.stop":
+        return Lane.URGENT
+    return Lane.PTZ if verb.startswith("ptz.") else Lane.GENERAL
+
+
+def parse(
+    message: Message,
+    topics: RoomTopics,
+    *,
+    ptz: PtzConfig,
+    max_bytes: int = 64 * 1024,
+    now: Callable[[], float] = time.time,
+) -> Parsed:
+    """Turn a received command message into a validated request or a refusal; never raises."""
+    verb = topics.verb_of(message.topic) or ""
+    args: Any = None
+    json_error: str | None = None
+    if len(message.payload) > max_bytes:
+        json_error = "too_big"
+    else:
+        try:
+            args = json.loads(message.payload.decode("utf-8")) if message.payload.strip() else {}
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            json_error = str(exc)
+    envelope, note, id_error = _envelope(message, topics, args if isinstance(args, dict) else None)
+
+    def refuse(error: AgentError) -> Parsed:
+        return Parsed(envelope, error=error, note=note)
+
+    if json_error == "too_big":
+        return refuse(
+            InvalidArgumentError(t("mqtt.cmd.too_big", size=len(message.payload), limit=max_bytes))
+        )
+    if json_error is not None:
+        return refuse(CommandError("invalid_json", t("mqtt.cmd.invalid_json", error=json_error)))
+    if not isinstance(args, dict):
+        return refuse(
+            CommandError("invalid_json", t("mqtt.cmd.not_object", type=type(args).__name__))
+        )
+    if id_error is not None:
+        return refuse(id_error)
+    if message.retain:
+        return refuse(InvalidArgumentError(t("mqtt.cmd.retained")))
+    if verb not in VERBS:
+        return refuse(
+            CommandError(
+                "unknown_verb", t("mqtt.cmd.unknown_verb", verb=verb, known=", ".join(VERBS))
+            )
+        )
+    try:
+        expires_at = _expiry(message, args, now)
+        clean = VERBS[verb](args, ptz)
+    except AgentError as exc:
+        return refuse(exc)
+    return Parsed(envelope, Request(verb, clean, envelope, expires_at), note=note)
+
+
+class CommandHandler:
+    """Runs validated requests; the daemon passes what each verb needs.
+
+    - `check(only)` runs checks (`only` is a list of names or None) and returns the result
+      (the link passes a wrapper that publishes readiness and returns the report object);
+    - `state()` returns the latest readiness and status;
+    - `snapshot()` publishes a fresh snapshot and returns its size and time;
+    - `camera()` opens the PTZ camera (agent.visca.camera.Camera.from_config); it is opened
+      on first use, kept, and reopened after a DeviceUnavailableError.
+    """
+
+    def __init__(
+        self,
+        *,
+        ptz: PtzConfig,
+        check: Callable[[list[str] | None], Any] | None = None,
+        state: Callable[[], Any] | None = None,
+        snapshot: Callable[[], Any] | None = None,
+        camera: Callable[[], Camera] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Prepare the handler; nothing is opened until a verb needs it."""
+        self.ptz = ptz
+        self._check = check
+        self._state = state
+        self._snapshot = snapshot
+        self._camera_factory = camera
+        self._clock = clock
+        self.ptz_lock = threading.Lock()
+        self._camera_lock = threading.Lock()
+        self._camera: Camera | None = None
+        self._stop_event = threading.Event()
+        self._bucket = _TokenBucket(ptz.rate_limit_per_s, clock)
+
+    def admit(self, request: Request) -> None:
+        """Apply the PTZ rate limit at arrival; raise CommandError(rate_limited) when exceeded."""
+        if request.lane is Lane.PTZ and not self._bucket.take():
+            raise CommandError(
+                "rate_limited", t("mqtt.cmd.rate_limited", rate=f"{self.ptz.rate_limit_per_s:g}")
+            )
+
+    def execute(self, request: Request) -> Any:
+        """Run one request and return its result; raise AgentError (with its code) on failure."""
+        if request.expires_at is not None and self._clock() > request.expires_at:
+            raise CommandError("expired", t("mqtt.cmd.expired"))
+        verb, args = request.verb, request.args
+        if verb == "check":
+            return _need(self._check, verb)(args.get("only"))
+        if verb == "state":
+            return _need(self._state, verb)()
+        if verb == "snapshot":
+            return _need(self._snapshot, verb)()
+        if verb == "ptz.stop":
+            self._stop_event.set()
+            self._cam().stop()
+            return {}
+        timeout = self.ptz.move_timeout_ms / 1000
+        if not self.ptz_lock.acquire(timeout=timeout):
+            raise BusyError(t("mqtt.cmd.ptz_busy", seconds=f"{timeout:g}"))
+        try:
+            self._stop_event.clear()
+            return self._ptz(verb, args)
+        finally:
+            self.ptz_lock.release()
+
+    def close(self) -> None:
+        """Close the camera if it is open."""
+        with self._camera_lock:
+            cam, self._camera = self._camera, None
+        if cam is not None:
+            try:
+                cam.close()
+            except Exception:
+                log.debug("camera close failed", exc_info=True)
+
+    def _ptz(self, verb: str, args: Mapping[str, Any]) -> Any:
+        cam = self._cam()
+        try:
+            if verb == "ptz.move":
+                speed = int(args["speed"])
+                cam.drive(args["direction"], speed, min(speed, self.ptz.max_speed_tilt))
+                duration = args.get("duration_ms")
+                if duration is None:
+                    return {}
+                # A ptz.stop on the urgent lane sets the event and ends the wait early.
+                early = self._stop_event.wait(duration / 1000)
+                cam.stop()
+                return {"stopped_early": early}
+            if verb == "ptz.zoom":
+                if "position" in args:
+                    cam.zoom_to(int(args["position"]))
+                else:
+                    cam.zoom(args["action"])
+                return {}
+            if verb == "ptz.home":
+                cam.home()
+                return {}
+            if verb == "ptz.preset.recall":
+                cam.preset_recall(int(args["preset"]))
+                return position_dict(cam.position())
+            if verb == "ptz.preset.set":
+                cam.preset_set(int(args["preset"]))
+                return {}
+            if verb == "ptz.preset.clear":
+                cam.preset_clear(int(args["preset"]))
+                return {}
+            if verb == "ptz.power":
+                cam.power(bool(args["on"]))
+                return {}
+            if verb == "ptz.position":
+                return position_dict(cam.position())
+        except DeviceUnavailableError:
+            self.close()  # the port is gone: reopen on the next command
+            raise
+        raise CommandError(
+            "unknown_verb", t("mqtt.cmd.unknown_verb", verb=verb, known=", ".join(VERBS))
+        )
+
+    def _cam(self) -> Camera:
+        with self._camera_lock:
+            if self._camera is None:
+                if self._camera_factory is None:
+                    raise DeviceUnavailableError(
+                        t("mqtt.cmd.no_camera"), hint=t("mqtt.cmd.no_camera_hint")
+                    )
+                self._camera = self._camera_factory()
+            return self._camera
+
+
+def error_code(exc: BaseException) -> str:
+    """The contract error code for an exception raised by a verb."""
+    if isinstance(exc, AgentError) and exc.code in CONTRACT_CODES:
+        return exc.code
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    return "internal"
+
+
+def position_dict(pos: Any) -> dict[str, int]:
+    """Normalise a camera position (an object with pan/tilt/zoom, or a 3-tuple) to the contract."""
+    if hasattr(pos, "pan"):
+        return {"pan": int(pos.pan), "tilt": int(pos.tilt), "zoom": int(pos.zoom)}
+    pan, tilt, zoom = pos
+    return {"pan": int(pan), "tilt": int(tilt), "zoom": int(zoom)}
+
+
+# ------------------------------------------------------------------ validation
+
+Validator = Callable[[Mapping[str, Any], "PtzConfig"], dict[str, Any]]
+
+
+def _v_check(args: Mapping[str, Any], _ptz: PtzConfig) -> dict[str, Any]:
+    only = args.get("only")
+    if only is None:
+        return {"only": None}
+    if (
+        not isinstance(only, list)
+        or not only
+        or not all(isinstance(n, str) and n in CHECK_NAMES for n in only)
+    ):
+        raise InvalidArgumentError(
+            t(
+                "mqtt.cmd.bad_field",
+                field="only",
+                value=_show(only),
+                allowed=t("mqtt.allowed.list", names=", ".join(CHECK_NAMES)),
+            )
+        )
+    return {"only": list(dict.fromkeys(only))}
+
+
+def _v_empty(_args: Mapping[str, Any], _ptz: PtzConfig) -> dict[str, Any]:
+    return {}
+
+
+def _v_move(args: Mapping[str, Any], ptz: PtzConfig) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "direction": _choice(args, "direction", DIRECTIONS),
+        "speed": _int(args, "speed", 1, ptz.max_speed_pan),
+    }
+    if args.get("duration_ms") is not None:
+        out["duration_ms"] = _int(args, "duration_ms", 1, ptz.move_timeout_ms)
+    return out
+
+
+def _v_zoom(args: Mapping[str, Any], _ptz: PtzConfig) -> dict[str, Any]:
+    has_action, has_position = "action" in args, "position" in args
+    if has_action == has_position:
+        raise InvalidArgumentError(
+            t(
+                "mqtt.cmd.bad_field",
+                field="action|position",
+                value=_show(dict(args)),
+                allowed=t("mqtt.allowed.zoom", max=ZOOM_MAX),
+            )
+        )
+    if has_action:
+        return {"action": _choice(args, "action", ZOOM_ACTIONS)}
+    return {"position": _int(args, "position", 0, ZOOM_MAX)}
+
+
+def _v_preset(args: Mapping[str, Any], ptz: PtzConfig) -> dict[str, Any]:
+    return {"preset": _int(args, "preset", 0, ptz.max_preset)}
+
+
+def _v_power(args: Mapping[str, Any], _ptz: PtzConfig) -> dict[str, Any]:
+    value = args.get("on")
+    if not isinstance(value, bool):
+        raise InvalidArgumentError(
+            t("mqtt.cmd.bad_field", field="on", value=_show(value), allowed="true | false")
+        )
+    return {"on": value}
+
+
+VERBS: Final[Mapping[str, Validator]] = {
+    "check": _v_check,
+    "state": _v_empty,
+    "snapshot": _v_empty,
+    "ptz.move": _v_move,
+    "ptz.stop": _v_empty,
+    "ptz.zoom": _v_zoom,
+    "ptz.home": _v_empty,
+    "ptz.preset.recall": _v_preset,
+    "ptz.preset.set": _v_preset,
+    "ptz.preset.clear": _v_preset,
+    "ptz.power": _v_power,
+    "ptz.position": _v_empty,
+}
+
+
+def _int(args: Mapping[str, Any], name: str, lo: int, hi: int) -> int:
+    value = args.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise InvalidArgumentError(
+            t(
+                "mqtt.cmd.bad_field",
+                field=name,
+                value=_show(value),
+                allowed=t("mqtt.allowed.int", lo=lo, hi=hi),
+            )
+        )
+    return value
+
+
+def _choice(args: Mapping[str, Any], name: str, choices: Sequence[str]) -> str:
+    value = args.get(name)
+    if value not in choices:
+        raise InvalidArgumentError(
+            t("mqtt.cmd.bad_field", field=name, value=_show(value), allowed=" | ".join(choices))
+        )
+    return str(value)
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if value is not None else t("mqtt.cmd.missing")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _need(fn: Callable[..., Any] | None, verb: str) -> Callable[..., Any]:
+    if fn is None:
+        raise DeviceError(t("mqtt.cmd.not_wired", verb=verb))
+    return fn
+
+
+def _envelope(
+    message: Message, topics: RoomTopics, args: Mapping[str, Any] | None
+) -> tuple[Envelope, str | None, AgentError | None]:
+    """Pick the request id and response topic; bad ids still get an answer somewhere."""
+    error: AgentError | None = None
+    request_id: str | None = None
+    raw = args.get("request_id") if args is not None else None
+    if raw is not None:
+        if isinstance(raw, str) and REQUEST_ID_RE.fullmatch(raw):
+            request_id = raw
+        else:
+            error = InvalidArgumentError(
+                t(
+                    "mqtt.cmd.bad_field",
+                    field="request_id",
+                    value=_show(raw),
+                    allowed=t("mqtt.allowed.request_id"),
+                )
+            )
+    if request_id is None and message.correlation_data:
+        try:
+            text = message.correlation_data.decode("ascii")
+        except UnicodeDecodeError:
+            text = ""
+        if REQUEST_ID_RE.fullmatch(text):
+            request_id = text
+    request_id = request_id or uuid.uuid4().hex
+    note = None
+    topic = topics.resp(request_id)
+    if message.response_topic is not None:
+        if topics.owns_response_topic(message.response_topic):
+            topic = message.response_topic
+        else:
+            note = t(
+                "mqtt.cmd.foreign_response_topic", topic=message.response_topic[:200], used=topic
+            )
+    return Envelope(request_id, topic, message.correlation_data), note, error
+
+
+def _expiry(message: Message, args: Mapping[str, Any], now: Callable[[], float]) -> float | None:
+    """Return the monotonic deadline from Message Expiry and `expires_at`; raise if already past."""
+    deadline: float | None = None
+    if message.message_expiry_s is not None:
+        deadline = message.received_at + message.message_expiry_s
+    raw = args.get("expires_at")
+    if raw is not None:
+        try:
+            when = parse_time(raw).timestamp() if isinstance(raw, str) else None
+        except ValueError:
+            when = None
+        if when is None:
+            raise InvalidArgumentError(
+                t(
+                    "mqtt.cmd.bad_field",
+                    field="expires_at",
+                    value=_show(raw),
+                    allowed=t("mqtt.allowed.time"),
+                )
+            )
+        left = when - now()
+        if left <= 0:
+            raise CommandError("expired", t("mqtt.cmd.expired"))
+        mono = time.monotonic() + left
+        deadline = mono if deadline is None else min(deadline, mono)
+    return deadline
+
+
+@dataclass
+class _TokenBucket:
+    """At most `rate` takes per second on average, bursts up to max(1, rate)."""
+
+    rate: float
+    clock: Callable[[], float]
+    tokens: float = field(default=-1.0)
+    last: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self) -> bool:
+        with self.lock:
+            now = self.clock()
+            cap = max(1.0, self.rate)
+            if self.tokens < 0:
+                self.tokens, self.last = cap, now
+            self.tokens = min(cap, self.tokens + (now - self.last) * self.rate)
+            self.last = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return True
+            return False

@@ -1,0 +1,309 @@
+"""The on-disk event outbox (SQLite, WAL) and the pump that drains it through MQTT.
+
+Every event is written here before it is published, deleted on PUBACK, and replayed in
+order after a reconnect or a restart::
+
+    box = Outbox(state_dir / "outbox.sqlite3", max_events=10_000, max_age_s=72 * 3600)
+    dropped = box.add(topic, payload)        # committed; how many old rows the bounds dropped
+    pump = Pump(box, publish)                 # publish(topic, payload, on_ack) -> mid
+    pump.start(); …; pump.wait_drained(10)   # → rows still queued
+
+Durability: WAL with synchronous=NORMAL survives a `kill -9` of the agent at any point (a
+transaction is either in the WAL or not); only a power cut can lose the last commits.
+The same file holds a small key/value table (`meta`) for state that must survive a restart,
+such as which alerts are raised.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agent.errors import AgentError, BusyError
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created REAL NOT NULL,
+    topic TEXT NOT NULL,
+    payload BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One queued event."""
+
+    id: int
+    created: float
+    topic: str
+    payload: bytes
+
+
+class Outbox:
+    """A bounded, crash-safe FIFO of (topic, payload) rows; thread-safe."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        max_events: int = 10_000,
+        max_age_s: float = 72 * 3600,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Open (or create) the outbox at `path`; raises AgentError if the file is unusable."""
+        self.path = Path(path)
+        self.max_events = max(2, max_events)
+        self.max_age_s = max_age_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, so one add is one commit.
+            self._db = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=5
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._count = int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+        except sqlite3.DatabaseError as exc:
+            msg = f"outbox {self.path} is unusable: {exc}"
+            raise AgentError(msg, hint="move the file aside; the agent creates a new one") from exc
+
+    def add(self, topic: str, payload: bytes, *, prune: bool = True) -> int:
+        """Commit one row; return how many old rows the count/age bounds dropped to make room."""
+        now = self._clock()
+        with self._lock:
+            dropped = 0
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if prune:
+                    dropped = self._prune(now)
+                self._db.execute(
+                    "INSERT INTO outbox (created, topic, payload) VALUES (?, ?, ?)",
+                    (now, topic, payload),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._count += 1 - dropped
+        if dropped:
+            log.warning("outbox full or stale: dropped %d oldest events", dropped)
+        return dropped
+
+    def peek(self, after_id: int = 0, limit: int = 100) -> list[Row]:
+        """Return up to `limit` rows with id > `after_id`, oldest first."""
+        with self._lock:
+            cur = self._db.execute(
+                "SELECT id, created, topic, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?",
+                (after_id, limit),
+            )
+            return [Row(int(i), float(c), str(t), bytes(p)) for i, c, t, p in cur.fetchall()]
+
+    def delete(self, ids: Iterable[int]) -> None:
+        """Remove delivered rows (missing ids are ignored)."""
+        batch = [(i,) for i in ids]
+        if not batch:
+            return
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                before = self._db.total_changes
+                self._db.executemany("DELETE FROM outbox WHERE id = ?", batch)
+                removed = self._db.total_changes - before
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._count -= removed
+
+    def count(self) -> int:
+        """Rows still queued."""
+        with self._lock:
+            return self._count
+
+    def get_meta(self, key: str, default: Any = None) -> Any:
+        """Return a JSON value stored with `set_meta`, or `default`."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Store a JSON value that survives restarts."""
+        text = json.dumps(value, ensure_ascii=False)
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, text))
+
+    def integrity(self) -> str:
+        """Run SQLite's integrity check; "ok" when the file is sound."""
+        with self._lock:
+            return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the database (a checkpoint folds the WAL back)."""
+        with self._lock:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                log.debug("outbox close failed", exc_info=True)
+
+    def _prune(self, now: float) -> int:
+        dropped = 0
+        cutoff = now - self.max_age_s
+        cur = self._db.execute("DELETE FROM outbox WHERE created < ?", (cutoff,))
+        dropped += max(cur.rowcount, 0)
+        count = self._count - dropped
+        if count >= self.max_events:
+            # Leave room for this row and for the `outbox.dropped` notice the caller adds.
+            excess = count - (self.max_events - 2)
+            cur = self._db.execute(
+                "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)",
+                (excess,),
+            )
+            dropped += max(cur.rowcount, 0)
+        return dropped
+
+
+class Pump:
+    """A thread that publishes outbox rows in order while connected and deletes them on PUBACK.
+
+    `publish(topic, payload, on_ack) -> mid` is the MQTT client's QoS 1 publish, with
+    `on_ack(mid, rc)` bound to that one message. The owner calls `connected()` and
+    `disconnected()` on link changes and `notify()` after adding rows. At most `window`
+    rows are in flight; paho resends them itself after a reconnect, and a restart
+    replays everything still in the file, oldest first.
+    """
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        publish: Callable[[str, bytes, Callable[[int, int], None]], int],
+        *,
+        window: int = 100,
+    ) -> None:
+        """Prepare the pump; `start()` runs it."""
+        self.outbox = outbox
+        self._publish = publish
+        self._window = window
+        self._cond = threading.Condition()
+        self._inflight: set[int] = set()  # row ids handed to the client, not yet acknowledged
+        self._acked: list[int] = []
+        self._last_id = 0
+        self._online = False
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self.delivered = 0
+        self.refused = 0
+
+    def start(self) -> None:
+        """Start the pump thread."""
+        self._thread = threading.Thread(target=self._run, name="mqtt-outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread after deleting rows already acknowledged."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def connected(self) -> None:
+        """The link is up: start (or keep) sending."""
+        with self._cond:
+            self._online = True
+            self._cond.notify_all()
+
+    def disconnected(self) -> None:
+        """The link is down: paho keeps in-flight rows and resends them on reconnect."""
+        with self._cond:
+            self._online = False
+
+    def notify(self) -> None:
+        """New rows were added."""
+        with self._cond:
+            self._cond.notify_all()
+
+    def wait_drained(self, timeout: float) -> int:
+        """Wait until the outbox is empty or `timeout` passes; return rows still queued."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                left = self.outbox.count() - len(self._acked)
+                if left <= 0 or time.monotonic() >= deadline:
+                    return max(left, 0)
+                self._cond.wait(min(0.05, max(deadline - time.monotonic(), 0.001)))
+
+    def _on_ack(self, row: int, _mid: int, reason_code: int) -> None:
+        with self._cond:
+            if row not in self._inflight:
+                return
+            self._inflight.discard(row)
+            if reason_code >= 128:
+                # A refused row would be refused again: drop it rather than block the queue.
+                self.refused += 1
+                log.warning(
+                    "broker refused event row %d (reason %d); dropping it", row, reason_code
+                )
+            self._acked.append(row)
+            self._cond.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stopping and not self._acked and not self._can_send():
+                    self._cond.wait(0.5)
+                acked, self._acked = self._acked, []
+                stopping = self._stopping
+                budget = self._window - len(self._inflight) if self._online else 0
+                after = self._last_id
+            try:
+                if acked:
+                    self.outbox.delete(acked)
+                    self.delivered += len(acked)
+                    with self._cond:
+                        self._cond.notify_all()
+                if stopping:
+                    return
+                if budget > 0:
+                    self._send(self.outbox.peek(after, budget))
+            except Exception:
+                log.exception("outbox pump failed; retrying")
+                time.sleep(0.5)
+
+    def _can_send(self) -> bool:
+        # Called with the condition held: cheap checks only; peek happens outside the lock.
+        if not self._online or len(self._inflight) >= self._window:
+            return False
+        return self.outbox.count() > len(self._inflight) + len(self._acked)
+
+    def _send(self, rows: list[Row]) -> None:
+        for row in rows:
+            with self._cond:
+                if not self._online:
+                    return
+                # Registered before publishing so that a fast PUBACK finds it.
+                self._inflight.add(row.id)
+                previous, self._last_id = self._last_id, row.id
+            try:
+                self._publish(row.topic, row.payload, functools.partial(self._on_ack, row.id))
+            except BusyError:
+                with self._cond:
+                    self._inflight.discard(row.id)
+                    self._last_id = previous
+                time.sleep(0.05)
+                return
