@@ -94,7 +94,8 @@ class ClientSettings:
     protocol: ProtocolVersion = "5"
     keepalive_s: int = 30
     session_expiry_s: int = 3600
-    clean_start: bool = False
+    clean_start: bool = False  # for reconnects; see clean_first
+    clean_first: bool = True  # the first connect of a process starts clean (see _attempt)
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     tls: TlsSettings | None = None
@@ -518,12 +519,18 @@ class MqttClient:
         """Connect once and run the loop until the link drops; True if CONNACK succeeded."""
         s = self.settings
         was_connected = False
+        # A new process starts clean: commands queued for a previous run are stale, and a
+        # clean takeover makes the broker publish the old session's Will (its old boot_id).
+        # Reconnects within the process resume the session so no command is lost.
+        clean = s.clean_start or (s.clean_first and self.connects == 0)
+        if not self._v5:
+            self._paho._clean_session = clean  # paho fixes 3.1.1's flag at construction
         try:
             self._paho.connect(
                 s.host,
                 s.port,
                 s.keepalive_s,
-                clean_start=s.clean_start if self._v5 else paho.MQTT_CLEAN_START_FIRST_ONLY,
+                clean_start=clean if self._v5 else paho.MQTT_CLEAN_START_FIRST_ONLY,
                 properties=self._connect_props(),
             )
         except ssl.SSLError as exc:

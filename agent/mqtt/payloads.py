@@ -179,3 +179,13 @@ def _default(obj: Any) -> Any:
     if isinstance(obj, set | frozenset | tuple):
         return list(obj)
     return str(obj)
+
+
+def is_late_will(current: Mapping[str, Any] | None, incoming: Mapping[str, Any]) -> bool:
+    """For consumers: True if `incoming` is an `offline` from an older session (ignore it)."""
+    return (
+        current is not None
+        and current.get("state") == ONLINE
+        and incoming.get("state") == OFFLINE
+        and incoming.get("boot_id") != current.get("boot_id")
+    )

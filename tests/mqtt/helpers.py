@@ -31,7 +31,8 @@ def write_config(
     host = f'host = "{b.host}"\nport = {b.port}\n' if b is not None else ""
     text = (
         f'[agent]\nstate_dir = "{tmp / ("state-" + room)}"\nlanguage = "en"\n'
-        f'[room]\nprovince = "{PROVINCE}"\ndistrict = "{DISTRICT}"\nid = "{room}"\nname = "UBND xã Chiềng Sơn"\n'
+        f'[room]\nprovince = "{PROVINCE}"\ndistrict = "{DISTRICT}"\nid = "{room}"\n'
+        'name = "UBND xã Chiềng Sơn"\n'
         f"[mqtt]\n{host}{mqtt}\n{extra}"
     )
     path = tmp / name
