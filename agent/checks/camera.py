@@ -43,7 +43,7 @@ def run(ctx: CheckContext) -> Outcome:
             {"source": "auto"},
         )
     source = video.parse_source(source_text)
-    metrics: dict[str, Any] = {"source": _redact(str(source.target))}
+    metrics: dict[str, Any] = {"source": video.redact(str(source.target))}
     shown = metrics["source"]
     budget = max(
         min(
@@ -234,13 +234,3 @@ def _metrics(s: Sample) -> dict[str, Any]:
         "motion": s.median_diff,
         "max_motion": s.max_diff,
     }
-
-
-def _redact(source: str) -> str:
-    # rtsp://user:password@host/… must not reach logs or central.
-    if "://" in source and "@" in source.split("://", 1)[1].split("/", 1)[0]:
-        scheme, rest = source.split("://", 1)
-        auth, host = rest.split("@", 1)
-        user = auth.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return source

@@ -98,8 +98,18 @@ def sample(
             cancel=cancel,
         ),
         timeout_s + 0.5,
-        f"video source {source.target}",
+        f"video source {redact(source.target)}",
     )
+
+
+def redact(target: str | int) -> str:
+    """Hide the password in `scheme://user:password@host/…`; it must not reach logs or central."""
+    text = str(target)
+    if "://" in text and "@" in text.split("://", 1)[1].split("/", 1)[0]:
+        scheme, rest = text.split("://", 1)
+        auth, host = rest.split("@", 1)
+        return f"{scheme}://{auth.split(':', 1)[0]}:***@{host}"
+    return text
 
 
 def encode_jpeg(frame: Frame, *, width: int, max_bytes: int) -> bytes:
@@ -161,6 +171,8 @@ def blur(frame: Frame, sigma: float) -> Frame:
 
 
 def _cv2() -> Any:
+    # FFmpeg prints its own errors ("Error reading HTTP response") on stderr; we report them.
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
     import cv2
 
     if not getattr(_cv2, "quiet", False):
@@ -209,7 +221,7 @@ def _open(
         cap = cv2.VideoCapture(str(source.target), cv2.CAP_FFMPEG, params)
     if not cap.isOpened():
         cap.release()
-        raise DeviceUnavailableError(f"cannot open video source {source.target}")
+        raise DeviceUnavailableError(f"cannot open video source {redact(source.target)}")
     return cap
 
 
@@ -254,7 +266,9 @@ def _sample(
                 break
             if now > deadline:
                 if frames == 0:
-                    raise DeviceTimeoutError(f"no frame from {source.target} before the deadline")
+                    raise DeviceTimeoutError(
+                        f"no frame from {redact(source.target)} before the deadline"
+                    )
                 stalled = source.live
                 break
             if source.live and first_at is not None and now - first_at >= seconds:
@@ -262,7 +276,7 @@ def _sample(
             ok, frame = cap.read()
             if not ok or frame is None:
                 if frames == 0:
-                    raise DeviceTimeoutError(f"{source.target} opened but gave no frame")
+                    raise DeviceTimeoutError(f"{redact(source.target)} opened but gave no frame")
                 stalled = source.live
                 break
             stamps.append(time.monotonic())

@@ -176,8 +176,12 @@ class PulseRoom:
         self.pactl("set-sink-mute", sink, "1" if muted else "0")
 
     def unload_mic(self) -> None:
-        """Unload the mic module: open streams stay "active" but stop calling back."""
+        """Unload the mic module: PulseAudio moves open streams to the fallback source."""
         self.pactl("unload-module", "module-remap-source")
+
+    def freeze_mic(self, frozen: bool = True) -> None:
+        """Suspend the mic: open streams stay "active" but get no data, a silent hang."""
+        self.pactl("suspend-source", MIC, "1" if frozen else "0")
 
     def ambient(self, level_dbfs: float = -45.0, kind: str = "noise") -> Ambient:
         """Play a continuous room sound into the speaker sink (the mic hears it)."""
@@ -187,7 +191,8 @@ class PulseRoom:
             # White noise is uniform in [-a, a], so its RMS is a / sqrt(3).
             src = f"anoisesrc=color=white:amplitude={min(amp * 3**0.5, 1.0):.6f}:sample_rate={RATE}"
         else:
-            src = f"sine=frequency=440:sample_rate={RATE},volume={amp * 2:.6f}"
+            # ffmpeg's sine source peaks at 1/8 of full scale; level_dbfs is the tone's RMS.
+            src = f"sine=frequency=440:sample_rate={RATE},volume={amp * 2**0.5 * 8:.6f}"
         env = {**os.environ, **self.env}
         self._ambient = subprocess.Popen(
             [
@@ -241,6 +246,7 @@ class PulseRoom:
                 "load-module", "module-remap-source", "source_name=mic", "master=speaker.monitor"
             )
             self.pactl("set-default-source", MIC)
+        self.freeze_mic(frozen=False)
 
     def pactl(self, *args: str) -> str:
         """Run pactl against this room and return its stdout."""
