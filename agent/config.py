@@ -280,11 +280,15 @@ class PtzConfig:
     position_tolerance: int = _opt(16, _non_negative)
     ack_timeout_ms: int = _opt(500, _range(20, 30_000))
     move_timeout_ms: int = _opt(10_000, _range(100, 120_000))
-    inquiry_retries: int = _opt(2, _range(0, 10))
+    inquiry_retries: int = _opt(1, _range(0, 10))
     max_speed_pan: int = _opt(0x18, _range(1, 0x18))
     max_speed_tilt: int = _opt(0x17, _range(1, 0x18))
     max_preset: int = _opt(254, _range(0, 254))
     rate_limit_per_s: float = _opt(20.0, _positive)
+    # [pan, tilt] or [pan, tilt, zoom] the home preset must reach; empty: learn it on first run.
+    home_position: tuple[int, ...] = _opt(
+        [], lambda v: None if len(v) in (0, 2, 3) else "ptz.allowed.home_position"
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,175 @@
+"""The `ptz` check: the camera answers, is powered, and really reaches its home preset."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agent.checks import CheckContext, Outcome, Status, skip
+from agent.errors import AgentError
+
+if TYPE_CHECKING:
+    from agent.config import Config
+    from agent.visca.camera import Camera, Position
+
+log = logging.getLogger(__name__)
+
+BASELINE_FILE = "ptz-home.json"
+
+
+def run(ctx: CheckContext) -> Outcome:
+    """Ask the version (timed), check power, recall home and read the position back."""
+    cfg = ctx.config.ptz
+    if not cfg.port:
+        return skip(ctx, "ptz.check.no_port", "ptz.check.no_port_hint")
+    from agent.visca.camera import Camera
+
+    metrics: dict[str, Any] = {"port": cfg.port, "address": cfg.address}
+    try:
+        camera = Camera.from_config(cfg)
+    except AgentError as exc:
+        return Outcome(Status.FAIL, exc.message, exc.hint, metrics)
+    try:
+        return _run(ctx, camera, metrics)
+    except AgentError as exc:
+        metrics["error"] = exc.code
+        return Outcome(Status.FAIL, exc.message, exc.hint, metrics)
+    finally:
+        camera.close()
+
+
+def _run(ctx: CheckContext, camera: Camera, metrics: dict[str, Any]) -> Outcome:
+    cfg = ctx.config.ptz
+    t0 = time.monotonic()
+    info = camera.version()
+    response_ms = round((time.monotonic() - t0) * 1000, 1)
+    metrics.update(
+        vendor=info.vendor_name,
+        model=f"0x{info.model:04X}",
+        rom=f"0x{info.rom:04X}",
+        response_ms=response_ms,
+    )
+    name = f"{info.vendor_name} 0x{info.model:04X}"
+
+    powered = camera.power_status()
+    if not powered and cfg.power_on_before_meeting and not ctx.in_meeting:
+        if ctx.progress:
+            ctx.progress(ctx.t("ptz.check.powering_on"))
+        camera.power(True)
+        powered = camera.power_status()
+        metrics["powered_on"] = powered
+    metrics["power"] = "on" if powered else "standby"
+    if not powered:
+        return Outcome(
+            Status.FAIL,
+            ctx.t("ptz.check.standby", name=name),
+            ctx.t("ptz.check.standby_hint"),
+            metrics,
+        )
+
+    if cfg.home_preset < 0 or ctx.in_meeting or ctx.cancel.is_set():
+        pos = camera.position()
+        metrics["position"] = _pos(pos)
+        return Outcome(
+            Status.PASS,
+            ctx.t(
+                "ptz.check.ok", name=name, ms=response_ms, pan=pos.pan, tilt=pos.tilt, zoom=pos.zoom
+            ),
+            None,
+            metrics,
+        )
+
+    camera.preset_recall(cfg.home_preset)
+    pos = camera.position()
+    metrics["position"] = _pos(pos)
+    metrics["home_preset"] = cfg.home_preset
+    reference, learned = _reference(ctx.config, pos)
+    drift = _drift(pos, reference)
+    metrics.update(reference=list(reference), drift=drift, tolerance=cfg.position_tolerance)
+    if learned:
+        metrics["reference_learned"] = True
+    if drift > cfg.position_tolerance:
+        return Outcome(
+            Status.FAIL,
+            ctx.t(
+                "ptz.check.drift",
+                n=cfg.home_preset,
+                drift=drift,
+                tolerance=cfg.position_tolerance,
+                pan=pos.pan,
+                tilt=pos.tilt,
+                zoom=pos.zoom,
+                ref=" ".join(map(str, reference)),
+            ),
+            ctx.t("ptz.check.drift_hint", n=cfg.home_preset),
+            metrics,
+        )
+    return Outcome(
+        Status.PASS,
+        ctx.t(
+            "ptz.check.home_ok",
+            name=name,
+            ms=response_ms,
+            n=cfg.home_preset,
+            pan=pos.pan,
+            tilt=pos.tilt,
+            zoom=pos.zoom,
+            drift=drift,
+        ),
+        None,
+        metrics,
+    )
+
+
+def _pos(pos: Position) -> dict[str, int]:
+    return {"pan": pos.pan, "tilt": pos.tilt, "zoom": pos.zoom}
+
+
+def _drift(pos: Position, reference: tuple[int, ...]) -> int:
+    actual = (pos.pan, pos.tilt, pos.zoom)[: len(reference)]
+    return max(abs(a - b) for a, b in zip(actual, reference, strict=True))
+
+
+def baseline_path(config: Config) -> Path:
+    """Where the learned home position is kept."""
+    return Path(config.agent.state_dir) / BASELINE_FILE
+
+
+def baseline_key(config: Config) -> str:
+    """The learned position belongs to one port, camera and preset."""
+    p = config.ptz
+    return f"{p.port}#{p.address}#{p.home_preset}"
+
+
+def forget_baseline(config: Config) -> None:
+    """Drop the learned home position (after the preset was saved again)."""
+    path = baseline_path(config)
+    with contextlib.suppress(OSError, ValueError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.pop(baseline_key(config), None) is not None:
+            path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _reference(config: Config, pos: Position) -> tuple[tuple[int, ...], bool]:
+    """The configured home position, else the one learned on the first run (learned now if none)."""
+    if config.ptz.home_position:
+        return tuple(config.ptz.home_position), False
+    path = baseline_path(config)
+    key = baseline_key(config)
+    data: dict[str, Any] = {}
+    with contextlib.suppress(OSError, ValueError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+    stored = data.get(key)
+    if isinstance(stored, list) and len(stored) == 3 and all(isinstance(v, int) for v in stored):
+        return tuple(stored), False
+    data[key] = [pos.pan, pos.tilt, pos.zoom]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data), encoding="utf-8")
+    except OSError:
+        log.warning("cannot store the learned home position in %s", path, exc_info=True)
+    return (pos.pan, pos.tilt, pos.zoom), True

@@ -1,0 +1,184 @@
+"""`hnth-agent ptz COMMAND`: drive the PTZ camera over VISCA and print what it reports."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+from agent.commands import load_config, print_json
+from agent.errors import AgentError, UsageError
+from agent.i18n import t
+
+if TYPE_CHECKING:
+    from agent.visca.camera import Camera
+
+DIRECTIONS = ["up", "down", "left", "right", "up-left", "up-right", "down-left", "down-right"]
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Declare `ptz [--port URL] [--address N] [--json] COMMAND …`."""
+    _common(p, suppress=False)
+    sub = p.add_subparsers(dest="ptz_command", metavar="COMMAND", parser_class=type(p))
+
+    def cmd(name: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(
+            name, help=t(f"ptz.cli.help.{name}"), description=t(f"ptz.cli.help.{name}")
+        )
+        _common(sp, suppress=True)
+        return sp
+
+    cmd("info")
+    cmd("power").add_argument("state", choices=["on", "off", "status"])
+    sp = cmd("move")
+    sp.add_argument("direction", choices=DIRECTIONS)
+    sp.add_argument("--speed", type=int, default=8, metavar="N", help=t("ptz.cli.opt.speed"))
+    sp.add_argument("--duration", type=float, metavar="SEC", help=t("ptz.cli.opt.duration"))
+    cmd("stop")
+    sp = cmd("zoom")
+    sp.add_argument("action", choices=["in", "out", "stop"])
+    sp.add_argument("--speed", type=int, metavar="0-7", help=t("ptz.cli.opt.zoom_speed"))
+    cmd("zoom-to").add_argument("position", type=int)
+    cmd("focus").add_argument("mode", choices=["auto", "manual", "one-push"])
+    cmd("home")
+    sp = cmd("goto")
+    sp.add_argument("pan", type=int)
+    sp.add_argument("tilt", type=int)
+    sp.add_argument("--speed", type=int, metavar="N", help=t("ptz.cli.opt.speed"))
+    sp = cmd("preset")
+    sp.add_argument("action", choices=["recall", "set", "clear"])
+    sp.add_argument("number", type=int)
+    cmd("position")
+    cmd("discover")
+
+
+def _common(p: argparse.ArgumentParser, *, suppress: bool) -> None:
+    # Accepted before or after COMMAND; a sub-parser's defaults must not overwrite the first.
+    d: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
+    p.add_argument("--port", metavar="URL", help=t("ptz.cli.opt.port"), **d)
+    p.add_argument("--address", type=int, metavar="N", help=t("ptz.cli.opt.address"), **d)
+    p.add_argument("--json", action="store_true", help=t("cli.opt.json"), **d)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run one camera command; exit 0 on success, 1 with a what-to-check message on failure."""
+    if not args.ptz_command:
+        raise UsageError(t("ptz.cli.which"))
+    cfg = load_config(args)
+    port = args.port or cfg.ptz.port
+    if not port:
+        raise UsageError(t("ptz.no_port"), hint=t("ptz.no_port_hint"))
+    ptz = dataclasses.replace(cfg.ptz, port=port, address=args.address or cfg.ptz.address)
+    try:
+        from agent.visca.camera import Camera
+
+        camera = Camera.from_config(ptz)
+        try:
+            result = run_command(camera, args)
+        finally:
+            camera.close()
+    except AgentError as exc:
+        if args.json:
+            print_json(
+                {"ok": False, "error": {"code": exc.code, "message": exc.message, "hint": exc.hint}}
+            )
+        text = f"{exc.message}: {exc.hint}" if exc.hint else exc.message
+        print(f"hnth-agent: {text}", file=sys.stderr)
+        return 1
+    if args.ptz_command == "preset" and args.action != "recall" and args.number == ptz.home_preset:
+        from agent.checks.ptz import forget_baseline
+
+        forget_baseline(dataclasses.replace(cfg, ptz=ptz))  # the check learns the new home next run
+    if args.json:
+        print_json({"ok": True, "result": result})
+    else:
+        print(render(args.ptz_command, result))
+    return 0
+
+
+def run_command(cam: Camera, args: argparse.Namespace) -> dict[str, Any]:
+    """Execute the parsed command on `cam` and return its result object."""
+    name = args.ptz_command
+    base: dict[str, Any] = {"port": cam.label, "address": cam.address}
+    if name == "info":
+        t0 = time.monotonic()
+        info = cam.version()
+        return {**base, **info.as_dict(), "response_ms": round((time.monotonic() - t0) * 1000, 1)}
+    if name == "power":
+        if args.state != "status":
+            cam.power(args.state == "on")
+        return {**base, "power": "on" if cam.power_status() else "standby"}
+    if name == "move":
+        cam.drive(args.direction, args.speed)
+        if args.duration is None:
+            return {**base, "direction": args.direction, "speed": args.speed, "moving": True}
+        try:
+            time.sleep(max(args.duration, 0.0))
+        finally:
+            cam.stop()  # also on Ctrl-C: a camera left panning is the worst outcome
+        return {
+            **base,
+            "direction": args.direction,
+            "speed": args.speed,
+            "duration": args.duration,
+            "moving": False,
+            **_position(cam),
+        }
+    if name == "stop":
+        cam.stop()
+        return {**base, "moving": False, **_position(cam)}
+    if name == "zoom":
+        cam.zoom(args.action, args.speed)
+        return {**base, "zoom_action": args.action}
+    if name == "zoom-to":
+        cam.zoom_to(args.position)
+        return {**base, **_position(cam)}
+    if name == "focus":
+        cam.focus(args.mode)
+        return {**base, "focus": args.mode}
+    if name == "home":
+        cam.home()
+        return {**base, **_position(cam)}
+    if name == "goto":
+        cam.goto(args.pan, args.tilt, args.speed)
+        return {**base, **_position(cam)}
+    if name == "preset":
+        getattr(cam, f"preset_{args.action}")(args.number)
+        extra = _position(cam) if args.action in ("recall", "set") else {}
+        return {**base, "preset": args.number, "action": args.action, **extra}
+    if name == "position":
+        return {**base, **_position(cam)}
+    if name == "discover":
+        return {**base, "cameras": cam.discover()}
+    raise UsageError(t("ptz.cli.which"))
+
+
+def _position(cam: Camera) -> dict[str, int]:
+    pos = cam.position()
+    return {"pan": pos.pan, "tilt": pos.tilt, "zoom": pos.zoom}
+
+
+def render(name: str, r: dict[str, Any]) -> str:
+    """One or two readable lines for a result."""
+    lines = []
+    if name == "info":
+        lines.append(t("ptz.cli.info", **r))
+    elif name == "power":
+        lines.append(t("ptz.cli.power_on" if r["power"] == "on" else "ptz.cli.power_standby", **r))
+    elif name == "move" and r.get("moving"):
+        lines.append(t("ptz.cli.moving", **r))
+    elif name == "zoom":
+        lines.append(t("ptz.cli.zoom", action=r["zoom_action"]))
+    elif name == "focus":
+        lines.append(t("ptz.cli.focus", mode=r["focus"]))
+    elif name == "preset":
+        lines.append(t(f"ptz.cli.preset_{r['action']}", n=r["preset"]))
+    elif name == "discover":
+        lines.append(t("ptz.cli.discover", n=r["cameras"], port=r["port"]))
+    elif name != "position":
+        lines.append(t("ptz.cli.done"))
+    if "pan" in r:
+        lines.append(t("ptz.cli.position", pan=r["pan"], tilt=r["tilt"], zoom=r["zoom"]))
+    return "\n".join(lines)
