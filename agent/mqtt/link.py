@@ -115,7 +115,8 @@ class Link:
             check=self._cmd_check if self.actions.check else None,
             state=self.actions.state or self.state,
             snapshot=self._cmd_snapshot if self.actions.snapshot else None,
-            camera=self.actions.camera,
+            # No [ptz] port: PTZ verbs answer device_unavailable with a hint to set it.
+            camera=self.actions.camera if config.ptz.port else None,
         )
         self._seq = 0
         self._readiness_seq = 0
