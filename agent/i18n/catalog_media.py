@@ -23,10 +23,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cannot open video source {source}: {error}",
     ),
     "camera.open_failed_hint": (
-        "kiểm tra nguồn điện và cáp của camera; với camera IP kiểm tra địa chỉ URL, mạng và mật khẩu; "
-        "chạy `hnth-agent devices`",
-        "check the camera's power and cable; for an IP camera check the URL, the network and the "
-        "password; run `hnth-agent devices`",
+        "kiểm tra nguồn điện và cáp của camera, và không có chương trình khác đang dùng camera; với "
+        "camera IP kiểm tra địa chỉ URL, mạng và mật khẩu; chạy `hnth-agent devices`",
+        "check the camera's power and cable, and that no other program holds the camera; for an IP "
+        "camera check the URL, the network and the password; run `hnth-agent devices`",
     ),
     "camera.timeout": (
         "nguồn video {source} không cho hình trong {seconds} giây: {error}",
@@ -116,8 +116,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "plug in the microphone or USB audio interface; run `hnth-agent devices` and set [microphone] device",
     ),
     "mic.open_failed": (
-        "không mở được micro {device}: {error}",
-        "cannot open microphone {device}: {error}",
+        "micro {device} bị lỗi: {error}",
+        "microphone {device} failed: {error}",
     ),
     "mic.open_failed_hint": (
         "kiểm tra micro không bị chương trình khác chiếm; khởi động lại dịch vụ âm thanh (PulseAudio/PipeWire) "

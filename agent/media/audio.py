@@ -169,7 +169,9 @@ def _defaults(sd: Any) -> tuple[int, int]:
 
 def _port_error(sd: Any, exc: Exception, what: str) -> Exception:
     text = str(exc)
-    if isinstance(exc, sd.PortAudioError) and ("busy" in text.lower() or "-16" in text):
+    low = text.lower()
+    # ALSA says "Device or resource busy" (-16); PortAudio's own code for it is -9985.
+    if isinstance(exc, sd.PortAudioError) and any(w in low for w in ("busy", "-16]", "-9985")):
         return DeviceError(f"{what}: device busy: {text}")
     if isinstance(exc, sd.PortAudioError | ValueError):
         return DeviceUnavailableError(f"{what}: {text}")
@@ -183,11 +185,18 @@ def _wait(
     while not done.wait(0.02):
         if cancel is not None and cancel.is_set():
             return "cancelled"
-        if not all(s.active for s in streams) and not done.is_set():
+        if not _all_active(streams) and not done.is_set():
             return "stopped"
         if time.monotonic() > deadline:
             return "timeout"
     return "done"
+
+
+def _all_active(streams: list[Any]) -> bool:
+    try:
+        return all(s.active for s in streams)
+    except Exception:  # PortAudio reports a dead server as an error, not as "inactive"
+        return False
 
 
 def _close(streams: list[Any]) -> None:
