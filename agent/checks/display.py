@@ -84,7 +84,12 @@ def run(ctx: CheckContext) -> Outcome:
             problems.append(
                 (
                     Status.WARN,
-                    ctx.t("display.asleep", name=c.name, label=label, power=c.power.value),
+                    ctx.t(
+                        "display.asleep",
+                        name=c.name,
+                        label=label,
+                        power=ctx.t(f"display.power.{c.power.value}"),
+                    ),
                     ctx.t("display.asleep_hint"),
                 )
             )

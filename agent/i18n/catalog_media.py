@@ -277,6 +277,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "thay cáp HDMI hoặc bộ kéo dài/bộ chia HDMI; một số KVM làm hỏng EDID",
         "replace the HDMI cable or the extender/switch; some KVMs corrupt the EDID",
     ),
+    "display.power.on": ("bật", "on"),
+    "display.power.standby": ("chờ", "standby"),
+    "display.power.suspend": ("tạm ngưng", "suspend"),
+    "display.power.off": ("tắt", "off"),
+    "display.power.unknown": ("không rõ", "unknown"),
     "display.cec_standby": (
         "tivi báo trạng thái nguồn CEC: {state}",
         "the TV reports CEC power status: {state}",
