@@ -188,17 +188,17 @@ class CameraState:
     # ---- requests
     def handle(self, body: bytes, origin: Any, now: float) -> list[Out]:
         """Execute one message addressed to this camera; return the replies in order."""
-        self.advance(now)
+        # Motions that ended before this message arrived complete first.
+        done = [(j.origin, self.completion(j)) for j in self.advance(now)]
         if body[:1] == b"\x09":
-            return [(origin, p) for p in self._inquiry(body)]
+            return [*done, *((origin, p) for p in self._inquiry(body))]
         if len(body) == 1 and body[0] & 0xF0 == 0x20:
-            return self._cancel(body[0] & 0x0F, origin)
+            return [*done, *self._cancel(body[0] & 0x0F, origin)]
         if body == b"\x01\x00\x01":
-            out = self._clear_all()
-            return [*out, (origin, self._reply(0x50))]
+            return [*done, *self._clear_all(), (origin, self._reply(0x50))]
         if body[:1] != b"\x01":
-            return [(origin, self._error(0, ErrorCode.SYNTAX))]
-        return self._command(body, origin, now)
+            return [*done, (origin, self._error(0, ErrorCode.SYNTAX))]
+        return [*done, *self._command(body, origin, now)]
 
     def clear(self) -> list[Out]:
         """IF_Clear: stop every motion and empty both sockets (their Completions never come)."""
@@ -244,14 +244,15 @@ class CameraState:
         if action is None:
             return [(origin, self._error(0, ErrorCode.SYNTAX))]
         name, axis, effect = action
-        if not free:
-            return [(origin, self._error(0, ErrorCode.BUFFER_FULL))]
-        sock = free[0]
         out: list[Out] = []
         if axis is Axis.PAN_TILT or name.startswith("drive"):
             out += self._interrupt(Axis.PAN_TILT)
         if axis is Axis.ZOOM or name.startswith("zoom"):
             out += self._interrupt(Axis.ZOOM)
+        free = [s for s in range(1, m.max_socket + 1) if s not in self.jobs]
+        if not free:
+            return [(origin, self._error(0, ErrorCode.BUFFER_FULL))]
+        sock = free[0]
         effect()
         if axis is None:
             return [*out, (origin, self._reply(0x40 | sock)), (origin, self._reply(0x50 | sock))]
