@@ -50,7 +50,7 @@ def main() -> int:
     from agent import config as config_mod
     from agent.checks import CheckContext, Status
     from agent.checks.runner import run_checks
-    from agent.media import edid
+    from agent.sim.drm import Screen, write_tree
     from agent.sim.pulse import PulseRoom
 
     rss_agent = rss_mb()
@@ -74,16 +74,7 @@ def main() -> int:
             )
             assert cam.stdout is not None
             url = cam.stdout.readline().strip()
-            conn = base / "drm" / "card0-HDMI-A-1"
-            conn.mkdir(parents=True)
-            for name, text in {
-                "status": "connected",
-                "enabled": "enabled",
-                "dpms": "On",
-                "modes": "1920x1080",
-            }.items():
-                (conn / name).write_text(text + "\n")
-            (conn / "edid").write_bytes(edid.build(name="Bench TV"))
+            write_tree(base / "drm", {"HDMI-A-1": Screen(name="Bench TV")})
             cfg = config_mod.loads(
                 f"""
 [agent]

@@ -31,6 +31,8 @@ def run(ctx: CheckContext) -> Outcome:
             channels=channels,
             timeout_s=timeout,
             cancel=ctx.cancel,
+            # The speaker check may play its chirp meanwhile; it is not the room's sound.
+            skip_probe=True,
         )
     except DeviceTimeoutError as exc:
         return Outcome(
@@ -47,6 +49,7 @@ def run(ctx: CheckContext) -> Outcome:
             metrics,
         )
     chans = dsp.levels(rec, cfg.samplerate)
+    metrics["seconds_measured"] = round(rec.shape[0] / cfg.samplerate, 3)
     metrics["channels"] = [asdict(c) for c in chans]
     live = [c for c in chans if not c.silent]
     if not live:

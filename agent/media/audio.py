@@ -98,8 +98,13 @@ def record(
     channels: int,
     timeout_s: float,
     cancel: threading.Event | None = None,
+    skip_probe: bool = False,
 ) -> Samples:
-    """Capture (frames, channels) float32 samples, or raise within `timeout_s`."""
+    """Capture (frames, channels) float32 samples, or raise within `timeout_s`.
+
+    With `skip_probe`, blocks that arrived while this process played a loopback probe (and
+    shortly after) are left out, so the speaker check's chirp does not count as room sound.
+    """
     return bounded(
         lambda: _record(
             device,
@@ -108,6 +113,7 @@ def record(
             channels=channels,
             deadline=time.monotonic() + timeout_s,
             cancel=cancel,
+            skip_probe=skip_probe,
         ),
         timeout_s + 1.0,
         f"audio capture on device {device}",
@@ -149,6 +155,33 @@ def refresh() -> None:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+class _ProbeWindow:
+    """When this process plays a probe; a capture may leave those blocks out."""
+
+    TAIL_S = 0.15  # room echo and output latency: the probe is still heard this long after
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._playing = 0
+        self._until = 0.0
+
+    def begin(self) -> None:
+        with self._lock:
+            self._playing += 1
+
+    def end(self) -> None:
+        with self._lock:
+            self._playing = max(self._playing - 1, 0)
+            self._until = time.monotonic() + self.TAIL_S
+
+    def busy(self) -> bool:
+        # Called from PortAudio's callback thread: no lock, two plain reads are enough here.
+        return self._playing > 0 or time.monotonic() < self._until
+
+
+_PROBE = _ProbeWindow()
 
 
 def _sd() -> Any:
@@ -216,18 +249,22 @@ def _record(
     channels: int,
     deadline: float,
     cancel: threading.Event | None,
+    skip_probe: bool,
 ) -> Samples:
     import numpy as np
 
     sd = _sd()
     n = max(int(seconds * samplerate), 1)
     buf = np.zeros((n, channels), dtype=np.float32)
+    keep = np.ones(n, dtype=bool)
     pos = [0]
     done = threading.Event()
 
     def callback(indata: Any, frames: int, _time: Any, _status: Any) -> None:
         take = min(frames, n - pos[0])
         buf[pos[0] : pos[0] + take] = indata[:take]
+        if _PROBE.busy():
+            keep[pos[0] : pos[0] + take] = False
         pos[0] += take
         if pos[0] >= n:
             done.set()
@@ -249,7 +286,12 @@ def _record(
         state = _wait(done, [stream], deadline, cancel)
     finally:
         _close([stream])
-    return _finish(state, buf, pos[0], n, what)
+    out = _finish(state, buf, pos[0], n, what)
+    # Keep the whole capture when the probe covered nearly all of it: some sound beats none.
+    if skip_probe and keep.sum() >= n // 10 and not keep.all():
+        log.debug("left %d probe frames out of the capture", n - int(keep.sum()))
+        return out[keep]
+    return out
 
 
 def _loopback(
@@ -308,15 +350,18 @@ def _loopback(
                 callback=out_cb,
             )
         )
+        _PROBE.begin()
         for s in streams:
             s.start()
     except Exception as exc:
         _close(streams)
+        _PROBE.end()
         raise _port_error(sd, exc, what) from None
     try:
         state = _wait(done, streams, deadline, cancel)
     finally:
         _close(streams)
+        _PROBE.end()
     rec = _finish(state, buf, pos[0], n, what)
     adc, dac = times.get("adc", 0.0), times.get("dac", 0.0)
     offset = adc - dac if adc > 0 and dac > 0 else None

@@ -117,3 +117,20 @@ def test_pulseaudio_killed_mid_capture_fails_within_deadline(make_config, pulse_
     out = _run_with_fault(make_config, pulse_room.kill)
     assert out.status is Status.FAIL, out
     assert out.hint
+
+
+def test_the_speaker_probe_does_not_count_as_room_sound(make_config, pulse_room) -> None:
+    from agent.checks import speaker
+    from agent.checks.runner import run_checks
+
+    pulse_room.ambient(-60)
+    cfg = make_config('[microphone]\ndevice = "room_mic"\n[speaker]\ndevice = "room_speaker"\n')
+    report = run_checks(["microphone", "speaker"], CheckContext(cfg, lang="en"))
+    mic, spk = report.result("microphone"), report.result("speaker")
+    assert spk is not None
+    assert spk.status is Status.PASS  # the probe did play, loud, during the capture
+    assert mic is not None
+    assert mic.status is Status.PASS
+    assert mic.metrics["rms_dbfs"] == pytest.approx(-60, abs=2)
+    assert mic.metrics["seconds_measured"] < 0.9
+    assert speaker.PROBE_S > 0
