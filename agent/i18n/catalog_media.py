@@ -33,8 +33,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "video source {source} gave no picture within {seconds} s: {error}",
     ),
     "camera.timeout_hint": (
-        "camera hoặc bộ mã hóa bị treo: tắt rồi bật lại camera/bộ chuyển đổi; với camera IP kiểm tra mạng",
-        "the camera or encoder hangs: power-cycle the camera or converter; for an IP camera check the network",
+        "camera hoặc bộ mã hóa bị treo, hoặc chương trình khác đang giữ camera: đóng chương trình đó, tắt "
+        "rồi bật lại camera/bộ chuyển đổi; với camera IP kiểm tra mạng",
+        "the camera or encoder hangs, or another program holds the camera: close that program, "
+        "power-cycle the camera or converter; for an IP camera check the network",
     ),
     "camera.busy": (
         "camera {source} đang bị chương trình khác dùng",
