@@ -26,20 +26,21 @@ def run(ctx: CheckContext) -> Outcome:
     cfg = ctx.config.ptz
     if not cfg.port:
         return skip(ctx, "ptz.check.no_port", "ptz.check.no_port_hint")
-    from agent.visca.camera import Camera
+    from agent.visca.camera import shared
+    from agent.visca.protocol import localize
 
     metrics: dict[str, Any] = {"port": cfg.port, "address": cfg.address}
     try:
-        camera = Camera.from_config(cfg)
-    except AgentError as exc:
-        return Outcome(Status.FAIL, exc.message, exc.hint, metrics)
-    try:
-        return _run(ctx, camera, metrics)
+        # Shared with the daemon's MQTT handler: the serial port opens exclusively.
+        return _run(ctx, shared(cfg), metrics)
     except AgentError as exc:
         metrics["error"] = exc.code
-        return Outcome(Status.FAIL, exc.message, exc.hint, metrics)
-    finally:
-        camera.close()
+        return Outcome(
+            Status.FAIL,
+            localize(exc.message, ctx.lang) or exc.message,
+            localize(exc.hint, ctx.lang),
+            metrics,
+        )
 
 
 def _run(ctx: CheckContext, camera: Camera, metrics: dict[str, Any]) -> Outcome:

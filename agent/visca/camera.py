@@ -19,7 +19,6 @@ from agent.errors import (
     DeviceUnavailableError,
     RemoteProtocolError,
 )
-from agent.i18n import t
 from agent.visca import commands as cmds
 from agent.visca.commands import Direction, Limits, check_range
 from agent.visca.protocol import (
@@ -37,6 +36,7 @@ from agent.visca.protocol import (
     decode_signed,
     decode_unsigned,
     hexs,
+    msg,
 )
 from agent.visca.transport import Transport, open_transport, parse_url
 
@@ -208,7 +208,7 @@ class Camera:
             transport, reader = self._transport, self._reader
             self._transport, self._reader = None, None
             self._reader_stop.set()
-            self._fail_all(DeviceUnavailableError(t("ptz.closed", port=self.label)))
+            self._fail_all(DeviceUnavailableError(msg("ptz.closed", port=self.label)))
         if reader is not None and reader is not threading.current_thread():
             reader.join(timeout=2.0)
         if transport is not None:
@@ -240,7 +240,7 @@ class Camera:
         if data == b"\x03":
             return False
         raise DeviceError(
-            t("ptz.power_fault", address=self.address), hint=t("ptz.power_fault_hint")
+            msg("ptz.power_fault", address=self.address), hint=msg("ptz.power_fault_hint")
         )
 
     def drive(
@@ -365,7 +365,7 @@ class Camera:
                         )
                         continue
                     raise RemoteProtocolError(
-                        t("ptz.bad_answer", command=command.name, data=hexs(result.data))
+                        msg("ptz.bad_answer", command=command.name, data=hexs(result.data))
                     )
                 return result  # noqa: TRY300 - the retry loop needs the else branch above
             except _NoReplyError as silent:
@@ -375,18 +375,18 @@ class Camera:
                 waited = self.timeouts.ack_ms * tries
                 if silent.garbage:
                     raise DeviceTimeoutError(
-                        t(
+                        msg(
                             "ptz.garbled",
                             address=self.address,
                             port=self.label,
                             data=hexs(silent.garbage[:16]),
                         ),
-                        hint=t("ptz.garbled_hint"),
+                        hint=msg("ptz.garbled_hint"),
                     ) from None
                 serial_line = self._endpoint.scheme == "serial"
                 raise DeviceTimeoutError(
-                    t("ptz.no_reply", address=self.address, port=self.label, ms=waited),
-                    hint=t("ptz.no_reply_hint" if serial_line else "ptz.no_reply_ip_hint"),
+                    msg("ptz.no_reply", address=self.address, port=self.label, ms=waited),
+                    hint=msg("ptz.no_reply_hint" if serial_line else "ptz.no_reply_ip_hint"),
                 ) from None
         raise AssertionError  # pragma: no cover - the loop returns or raises
 
@@ -398,13 +398,13 @@ class Camera:
                 self._wait(self._session.can_send, time.monotonic() + ack_s, transport)
                 if not self._session.can_send():
                     raise DeviceTimeoutError(
-                        t(
+                        msg(
                             "ptz.busy",
                             address=self.address,
                             port=self.label,
                             ms=self.timeouts.ack_ms,
                         ),
-                        hint=t("ptz.no_reply_hint"),
+                        hint=msg("ptz.no_reply_hint"),
                     )
             handle, data = self._session.send(command, self.address, jump=jump)
             waiter = _Waiter()
@@ -441,13 +441,13 @@ class Camera:
                     )
                     if not waiter.finished and waiter.error is None:
                         raise DeviceTimeoutError(
-                            t(
+                            msg(
                                 "ptz.no_completion",
                                 address=self.address,
                                 command=command.name,
                                 ms=limit,
                             ),
-                            hint=t("ptz.no_completion_hint"),
+                            hint=msg("ptz.no_completion_hint"),
                         )
             finally:
                 self._waiters.pop(handle, None)
@@ -460,16 +460,16 @@ class Camera:
                 return Result(command.name, b"", None, (time.monotonic() - t0) * 1000, acked=False)
             if waiter.superseded == "no_camera":
                 raise DeviceUnavailableError(
-                    t("ptz.no_camera", address=self.address, port=self.label),
-                    hint=t("ptz.no_camera_hint"),
+                    msg("ptz.no_camera", address=self.address, port=self.label),
+                    hint=msg("ptz.no_camera_hint"),
                 )
             raise CommandSupersededError(
-                t(
+                msg(
                     f"ptz.superseded.{waiter.superseded}",
                     address=self.address,
                     command=command.name,
                 ),
-                hint=t("ptz.superseded_hint"),
+                hint=msg("ptz.superseded_hint"),
             )
         done_at = waiter.done_at or time.monotonic()
         return Result(
@@ -486,8 +486,8 @@ class Camera:
         while not ready():
             if transport is not None and self._transport is not transport:
                 raise DeviceUnavailableError(
-                    t("ptz.port_lost", port=self.label, error="closed"),
-                    hint=t("ptz.port_lost_hint"),
+                    msg("ptz.port_lost", port=self.label, error="closed"),
+                    hint=msg("ptz.port_lost_hint"),
                 )
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -535,7 +535,8 @@ class Camera:
                 self._mark_dead(
                     transport,
                     DeviceUnavailableError(
-                        t("ptz.port_lost", port=self.label, error=exc), hint=t("ptz.port_lost_hint")
+                        msg("ptz.port_lost", port=self.label, error=exc),
+                        hint=msg("ptz.port_lost_hint"),
                     ),
                 )
 
@@ -604,6 +605,36 @@ def _nibbles(*lengths: int) -> Callable[[bytes], bool]:
     return lambda d: len(d) in lengths and all(b <= 0x0F for b in d)
 
 
+_shared: dict[str, tuple[PtzConfig, Camera]] = {}
+_shared_lock = threading.Lock()
+
+
+def shared(ptz: PtzConfig) -> Camera:
+    """The process-wide camera for a [ptz] section.
+
+    A serial port opens exclusively, so the daemon, its MQTT handler and the ptz check
+    must share one client per port. A changed section replaces (and closes) the old one.
+    """
+    with _shared_lock:
+        entry = _shared.get(ptz.port)
+        if entry is not None and entry[0] == ptz:
+            return entry[1]
+        if entry is not None:
+            entry[1].close()
+        camera = Camera.from_config(ptz)
+        _shared[ptz.port] = (ptz, camera)
+        return camera
+
+
+def close_shared() -> None:
+    """Close every shared camera (at daemon shutdown)."""
+    with _shared_lock:
+        entries = list(_shared.values())
+        _shared.clear()
+    for _, camera in entries:
+        camera.close()
+
+
 class _NoReplyError(Exception):
     """Internal: nothing answered within the ACK deadline."""
 
@@ -622,4 +653,6 @@ __all__ = [
     "Timeouts",
     "VersionInfo",
     "ViscaReplyError",
+    "close_shared",
+    "shared",
 ]

@@ -7,8 +7,7 @@ from enum import StrEnum
 from typing import Final
 
 from agent.errors import LocalProtocolError
-from agent.i18n import t
-from agent.visca.protocol import Command, Finish, encode_signed, encode_unsigned
+from agent.visca.protocol import Command, Finish, encode_signed, encode_unsigned, msg
 
 # name → (message bytes after the header, how it ends). Parameterised commands append
 # their parameters to these prefixes in the builders below.
@@ -98,7 +97,7 @@ DEFAULT_LIMITS: Final = Limits()
 def check_range(field: str, value: object, lo: int, hi: int) -> int:
     """Return `value` if it is an int in lo..hi, else raise LocalProtocolError naming the field."""
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise LocalProtocolError(t("ptz.out_of_range", field=field, value=value, lo=lo, hi=hi))
+        raise LocalProtocolError(msg("ptz.out_of_range", field=field, value=value, lo=lo, hi=hi))
     return value
 
 
@@ -121,7 +120,7 @@ def drive(
         d = Direction(direction)
     except ValueError:
         raise LocalProtocolError(
-            t("ptz.bad_direction", value=direction, allowed=", ".join(x.value for x in Direction))
+            msg("ptz.bad_direction", value=direction, allowed=", ".join(x.value for x in Direction))
         ) from None
     vv = check_range("pan_speed", pan_speed, 1, limits.max_speed_pan)
     ww = check_range("tilt_speed", tilt_speed, 1, limits.max_speed_tilt)
@@ -143,7 +142,7 @@ def zoom(action: str, speed: int | None = None, limits: Limits = DEFAULT_LIMITS)
         return simple("zoom_stop")
     if action not in ("in", "out"):
         raise LocalProtocolError(
-            t("ptz.bad_choice", field="action", value=action, allowed="in, out, stop")
+            msg("ptz.bad_choice", field="action", value=action, allowed="in, out, stop")
         )
     if speed is None:
         return simple("zoom_tele" if action == "in" else "zoom_wide")
@@ -165,7 +164,7 @@ def focus(mode: str) -> Command:
     names = {"auto": "focus_auto", "manual": "focus_manual", "one-push": "focus_one_push"}
     if mode not in names:
         raise LocalProtocolError(
-            t("ptz.bad_choice", field="mode", value=mode, allowed=", ".join(names))
+            msg("ptz.bad_choice", field="mode", value=mode, allowed=", ".join(names))
         )
     return simple(names[mode])
 
@@ -198,7 +197,7 @@ def preset(action: str, number: int, limits: Limits = DEFAULT_LIMITS) -> Command
     names = {"clear": "preset_clear", "set": "preset_set", "recall": "preset_recall"}
     if action not in names:
         raise LocalProtocolError(
-            t("ptz.bad_choice", field="action", value=action, allowed=", ".join(names))
+            msg("ptz.bad_choice", field="action", value=action, allowed=", ".join(names))
         )
     pp = check_range("preset", number, 0, limits.max_preset)
     body, finish = TABLE[names[action]]

@@ -8,8 +8,7 @@ from enum import IntEnum
 from typing import Final
 
 from agent.errors import LocalProtocolError, RemoteProtocolError
-from agent.i18n import t
-from agent.visca.protocol import MessageType, hexs
+from agent.visca.protocol import MessageType, hexs, msg
 
 DEFAULT_PORT: Final = 52381
 HEADER: Final = struct.Struct(">HHI")
@@ -44,7 +43,7 @@ class Message:
     def to_bytes(self) -> bytes:
         """Encode header and payload."""
         if not 1 <= len(self.payload) <= MAX_PAYLOAD:
-            raise LocalProtocolError(t("ptz.ip.bad_length", length=len(self.payload)))
+            raise LocalProtocolError(msg("ptz.ip.bad_length", length=len(self.payload)))
         return (
             HEADER.pack(self.payload_type, len(self.payload), self.sequence & SEQUENCE_MASK)
             + self.payload
@@ -54,15 +53,15 @@ class Message:
     def from_bytes(cls, datagram: bytes) -> Message:
         """Decode one datagram; raise RemoteProtocolError naming the bytes if it is malformed."""
         if len(datagram) < HEADER.size + 1:
-            raise RemoteProtocolError(t("ptz.ip.bad_datagram", data=hexs(datagram)))
+            raise RemoteProtocolError(msg("ptz.ip.bad_datagram", data=hexs(datagram)))
         kind, length, seq = HEADER.unpack_from(datagram)
         payload = datagram[HEADER.size :]
         if length != len(payload) or not 1 <= length <= MAX_PAYLOAD:
-            raise RemoteProtocolError(t("ptz.ip.bad_datagram", data=hexs(datagram)))
+            raise RemoteProtocolError(msg("ptz.ip.bad_datagram", data=hexs(datagram)))
         try:
             ptype = PayloadType(kind)
         except ValueError:
-            raise RemoteProtocolError(t("ptz.ip.bad_datagram", data=hexs(datagram))) from None
+            raise RemoteProtocolError(msg("ptz.ip.bad_datagram", data=hexs(datagram))) from None
         return cls(ptype, seq, payload)
 
 

@@ -10,7 +10,7 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum, IntEnum
-from typing import Final
+from typing import Final, Self
 
 from agent.errors import DeviceError, LocalProtocolError, RemoteProtocolError
 from agent.i18n import t
@@ -71,7 +71,37 @@ class Finish(Enum):
     IF_CLEAR_ALL = "if_clear_all"  # broadcast; the packet comes back around the ring
 
 
-# ---------------------------------------------------------------- errors
+# ---------------------------------------------------------------- messages and errors
+
+
+class Text(str):  # noqa: SLOT000 - str subtypes cannot have non-empty __slots__
+    """A catalogue message that keeps its key and params, so it can be shown in another language.
+
+    Errors are raised in the process language; a check reporting in its run's language
+    re-renders them with `localize`.
+    """
+
+    key: str
+    params: dict[str, object]
+
+    def __new__(cls, key: str, params: dict[str, object]) -> Self:
+        obj = super().__new__(cls, t(key, None, **params))
+        obj.key, obj.params = key, params
+        return obj
+
+    def render(self, lang: str) -> str:
+        """The same message in `lang`."""
+        return t(self.key, lang=lang, **self.params)
+
+
+def msg(key: str, /, **params: object) -> Text:
+    """Look up catalogue message `key` in the current language, remembering how."""
+    return Text(key, params)
+
+
+def localize(text: str | None, lang: str) -> str | None:
+    """Render a message in `lang` if it came from the catalogue; other text is kept as is."""
+    return text.render(lang) if isinstance(text, Text) else text
 
 
 class ViscaReplyError(DeviceError):
@@ -82,8 +112,8 @@ class ViscaReplyError(DeviceError):
 
     def __init__(self, address: int, socket: int, command: str = "") -> None:
         super().__init__(
-            t(self.key, address=address, command=command or "?"),
-            hint=t(self.key + "_hint"),
+            msg(self.key, address=address, command=command or "?"),
+            hint=msg(self.key + "_hint"),
         )
         self.address = address
         self.socket = socket
@@ -170,7 +200,7 @@ class Command:
         """Frame the command for camera `address` (ignored for broadcasts)."""
         receiver = BROADCAST if self.broadcast else address
         if not 1 <= receiver <= BROADCAST:
-            raise LocalProtocolError(t("ptz.bad_address", value=receiver))
+            raise LocalProtocolError(msg("ptz.bad_address", value=receiver))
         return bytes([header(CONTROLLER, receiver), *self.body, TERMINATOR])
 
 
@@ -197,7 +227,7 @@ def encode_signed(value: int, nibbles: int = 4) -> bytes:
     bits = 4 * nibbles
     if not -(1 << (bits - 1)) <= value < (1 << (bits - 1)):
         raise LocalProtocolError(
-            t(
+            msg(
                 "ptz.out_of_range",
                 field="position",
                 value=value,
@@ -212,7 +242,7 @@ def encode_unsigned(value: int, nibbles: int = 4) -> bytes:
     """Encode a non-negative number one nibble per byte, most significant first."""
     if not 0 <= value < (1 << (4 * nibbles)):
         raise LocalProtocolError(
-            t("ptz.out_of_range", field="value", value=value, lo=0, hi=(1 << (4 * nibbles)) - 1)
+            msg("ptz.out_of_range", field="value", value=value, lo=0, hi=(1 << (4 * nibbles)) - 1)
         )
     return bytes((value >> (4 * i)) & 0x0F for i in range(nibbles - 1, -1, -1))
 
@@ -222,7 +252,7 @@ def decode_unsigned(data: bytes) -> int:
     value = 0
     for b in data:
         if b > 0x0F:
-            raise RemoteProtocolError(t("ptz.bad_nibbles", data=hexs(data)))
+            raise RemoteProtocolError(msg("ptz.bad_nibbles", data=hexs(data)))
         value = (value << 4) | b
     return value
 
@@ -307,7 +337,7 @@ Reply = Ack | Completion | ErrorReply | NetworkChange | AddressSetReply | IfClea
 def decode_reply(packet: bytes) -> Reply:
     """Decode one framed packet sent to the controller; raise RemoteProtocolError if not one."""
     if len(packet) < MIN_PACKET or packet[-1] != TERMINATOR or not is_header(packet[0]):
-        raise RemoteProtocolError(t("ptz.bad_packet", data=hexs(packet)))
+        raise RemoteProtocolError(msg("ptz.bad_packet", data=hexs(packet)))
     h, body = packet[0], packet[1:-1]
     sender, receiver = (h >> 4) & 0x07, h & 0x0F
     if receiver == BROADCAST and sender == CONTROLLER:
@@ -315,11 +345,11 @@ def decode_reply(packet: bytes) -> Reply:
             return AddressSetReply(body[1])
         if body == b"\x01\x00\x01":
             return IfClearEcho()
-        raise RemoteProtocolError(t("ptz.bad_packet", data=hexs(packet)))
+        raise RemoteProtocolError(msg("ptz.bad_packet", data=hexs(packet)))
     if sender == CONTROLLER and 1 <= receiver <= 7:
         return Returned(packet)
     if receiver != CONTROLLER or sender == CONTROLLER:
-        raise RemoteProtocolError(t("ptz.bad_packet", data=hexs(packet)))
+        raise RemoteProtocolError(msg("ptz.bad_packet", data=hexs(packet)))
     kind, socket = body[0] & 0xF0, body[0] & 0x0F
     if kind == ReplyType.ACK and len(body) == 1 and socket <= 2:
         return Ack(sender, socket)
@@ -329,7 +359,7 @@ def decode_reply(packet: bytes) -> Reply:
         return ErrorReply(sender, socket, body[1])
     if body == b"\x38":
         return NetworkChange(sender)
-    raise RemoteProtocolError(t("ptz.bad_packet", data=hexs(packet)))
+    raise RemoteProtocolError(msg("ptz.bad_packet", data=hexs(packet)))
 
 
 class PacketReader:

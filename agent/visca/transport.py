@@ -18,9 +18,8 @@ import serial
 from serial.tools import list_ports
 
 from agent.errors import DeviceUnavailableError, InvalidArgumentError, RemoteProtocolError
-from agent.i18n import t
 from agent.visca import ip
-from agent.visca.protocol import hexs
+from agent.visca.protocol import hexs, msg
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ class Endpoint:
         try:
             return int(raw)
         except ValueError:
-            raise InvalidArgumentError(t("ptz.bad_option", name=name, value=raw)) from None
+            raise InvalidArgumentError(msg("ptz.bad_option", name=name, value=raw)) from None
 
 
 class Transport(Protocol):
@@ -77,26 +76,28 @@ def parse_url(url: str) -> Endpoint:
     """Parse a port URL; a bare path means serial. Raise InvalidArgumentError for anything else."""
     text = url.strip()
     if not text:
-        raise InvalidArgumentError(t("ptz.no_port"), hint=t("ptz.no_port_hint"))
+        raise InvalidArgumentError(msg("ptz.no_port"), hint=msg("ptz.no_port_hint"))
     if "://" not in text:
         if text.startswith("/") or text.upper().startswith("COM"):
             return Endpoint("serial", path=text)
-        raise InvalidArgumentError(t("ptz.bad_url", url=url, schemes=", ".join(SCHEMES)))
+        raise InvalidArgumentError(msg("ptz.bad_url", url=url, schemes=", ".join(SCHEMES)))
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     if scheme == "serial":
         if not parts.path:
-            raise InvalidArgumentError(t("ptz.bad_url", url=url, schemes=", ".join(SCHEMES)))
+            raise InvalidArgumentError(msg("ptz.bad_url", url=url, schemes=", ".join(SCHEMES)))
         return Endpoint("serial", path=parts.path, options=options)
     if scheme not in DEFAULT_PORTS:
-        raise InvalidArgumentError(t("ptz.bad_url", url=url, schemes=", ".join(SCHEMES)))
+        raise InvalidArgumentError(msg("ptz.bad_url", url=url, schemes=", ".join(SCHEMES)))
     try:
         port = parts.port or DEFAULT_PORTS[scheme]
     except ValueError:
-        raise InvalidArgumentError(t("ptz.bad_url", url=url, schemes=", ".join(SCHEMES))) from None
+        raise InvalidArgumentError(
+            msg("ptz.bad_url", url=url, schemes=", ".join(SCHEMES))
+        ) from None
     if not parts.hostname:
-        raise InvalidArgumentError(t("ptz.bad_url", url=url, schemes=", ".join(SCHEMES)))
+        raise InvalidArgumentError(msg("ptz.bad_url", url=url, schemes=", ".join(SCHEMES)))
     return Endpoint(scheme, host=parts.hostname, port=port, options=options)
 
 
@@ -181,22 +182,25 @@ def _unavailable(path: str, exc: BaseException) -> DeviceUnavailableError:
     text = str(exc)
     if code == errno.ENOENT or "No such file" in text or "[Errno 2]" in text:
         return DeviceUnavailableError(
-            t("ptz.port_missing", port=path), hint=t("ptz.port_missing_hint", port=path)
+            msg("ptz.port_missing", port=path), hint=msg("ptz.port_missing_hint", port=path)
         )
     if code == errno.EACCES or "[Errno 13]" in text:
         return DeviceUnavailableError(
-            t("ptz.port_denied", port=path), hint=t("ptz.port_denied_hint")
+            msg("ptz.port_denied", port=path), hint=msg("ptz.port_denied_hint")
         )
     if "lock" in text.lower() or code == errno.EAGAIN:
-        return DeviceUnavailableError(t("ptz.port_busy", port=path), hint=t("ptz.port_busy_hint"))
+        return DeviceUnavailableError(
+            msg("ptz.port_busy", port=path), hint=msg("ptz.port_busy_hint")
+        )
     return DeviceUnavailableError(
-        t("ptz.port_open_failed", port=path, error=text), hint=t("ptz.port_missing_hint", port=path)
+        msg("ptz.port_open_failed", port=path, error=text),
+        hint=msg("ptz.port_missing_hint", port=path),
     )
 
 
 def _lost(label: str, exc: BaseException) -> DeviceUnavailableError:
     return DeviceUnavailableError(
-        t("ptz.port_lost", port=label, error=exc), hint=t("ptz.port_lost_hint")
+        msg("ptz.port_lost", port=label, error=exc), hint=msg("ptz.port_lost_hint")
     )
 
 
@@ -214,7 +218,8 @@ class TcpTransport:
             self._sock = socket.create_connection((ep.host, ep.port), timeout=timeout_s)
         except OSError as exc:
             raise DeviceUnavailableError(
-                t("ptz.connect_failed", url=ep.label, error=exc), hint=t("ptz.connect_failed_hint")
+                msg("ptz.connect_failed", url=ep.label, error=exc),
+                hint=msg("ptz.connect_failed_hint"),
             ) from None
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sock.settimeout(POLL_S)
@@ -256,7 +261,8 @@ class UdpTransport:
             self._sock.connect((ep.host, ep.port))
         except OSError as exc:
             raise DeviceUnavailableError(
-                t("ptz.connect_failed", url=ep.label, error=exc), hint=t("ptz.connect_failed_hint")
+                msg("ptz.connect_failed", url=ep.label, error=exc),
+                hint=msg("ptz.connect_failed_hint"),
             ) from None
         self._sock.settimeout(POLL_S)
 
@@ -276,8 +282,8 @@ class UdpTransport:
         except ConnectionRefusedError as exc:
             # ICMP port unreachable: nothing listens there (often TCP vs UDP mixed up).
             raise DeviceUnavailableError(
-                t("ptz.connect_failed", url=self.label, error=exc),
-                hint=t("ptz.connect_failed_hint"),
+                msg("ptz.connect_failed", url=self.label, error=exc),
+                hint=msg("ptz.connect_failed_hint"),
             ) from None
         except OSError as exc:
             raise _lost(self.label, exc) from None
@@ -315,7 +321,8 @@ class ViscaIpTransport:
             self._sock.bind(("", ep.option_int("bind", 0)))
         except OSError as exc:
             raise DeviceUnavailableError(
-                t("ptz.connect_failed", url=ep.label, error=exc), hint=t("ptz.connect_failed_hint")
+                msg("ptz.connect_failed", url=ep.label, error=exc),
+                hint=msg("ptz.connect_failed_hint"),
             ) from None
         self._sock.settimeout(POLL_S)
         self._reset(timeout_s)

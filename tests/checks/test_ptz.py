@@ -6,6 +6,7 @@ import json
 
 from agent.checks import CheckContext, Status, ptz
 from agent.cli import main
+from agent.i18n import current_language, set_language
 
 
 def ctx_for(make_config, text: str, *, in_meeting: bool = False) -> CheckContext:
@@ -38,6 +39,18 @@ def test_silent_camera_fails_with_a_hint(make_config, visca_emulator, ptz_config
     assert "no reply from camera 1" in out.summary
     assert out.hint == "check power, the RX wire and the baud rate"
     assert out.metrics["error"] == "timeout"
+
+
+def test_errors_are_reported_in_the_runs_language(make_config, visca_emulator, ptz_config):
+    visca_emulator.usecases.go_silent()
+    before = current_language()
+    set_language("vi")  # the process speaks Vietnamese; this run reports in English
+    try:
+        out = ptz.run(ctx_for(make_config, ptz_config))
+    finally:
+        set_language(before)
+    assert out.summary.startswith("no reply from camera 1 on ")
+    assert out.hint == "check power, the RX wire and the baud rate"
 
 
 def test_standby_camera_is_powered_on_before_a_meeting(make_config, visca_emulator, ptz_config):

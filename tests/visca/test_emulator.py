@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from agent.errors import UsageError
 from agent.visca import commands as c
@@ -136,6 +138,15 @@ def test_chain_routes_address_set_and_unknown_addresses():
     assert replies(chain.route(h("85 09 04 00 FF"), ME, 0.0)) == ["85 09 04 00 FF"]
     assert replies(chain.route(h("88 01 00 01 FF"), ME, 0.0)) == ["88 01 00 01 FF"]
     assert replies(chain.route(h("82 01 00 01 FF"), ME, 0.0)) == ["A0 50 FF"]
+
+
+@given(st.binary(min_size=1, max_size=20))
+def test_any_message_gets_replies_never_an_exception(data):
+    chain = Chain(2, now=0.0)
+    packet = bytes([0x81]) + data.replace(b"\xff", b"") + b"\xff"
+    for _, reply in chain.route(packet, ME, 1.0):
+        assert reply.endswith(b"\xff")
+    chain.poll(100.0)
 
 
 def test_bad_setup_is_a_usage_error():
