@@ -19,8 +19,10 @@ from agent.output import paint, table, use_colour
 
 if TYPE_CHECKING:
     from agent.config import Config
+    from agent.mqtt.link import Link
 
 EXIT_CODES = {Verdict.READY: 0, Verdict.DEGRADED: 1, Verdict.NOT_READY: 2}
+PUBLISH_TIMEOUT_S = 30.0
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,12 +30,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--only", metavar="A,B", help=t("cli.check.only", names=", ".join(CHECK_NAMES)))
     add_json(p)
     p.add_argument("--in-meeting", action="store_true", help=t("cli.check.in_meeting"))
+    p.add_argument("--publish", action="store_true", help=t("mqtt.publish.opt"))
+    p.add_argument(
+        "--publish-timeout",
+        type=float,
+        default=PUBLISH_TIMEOUT_S,
+        metavar="S",
+        help=t("mqtt.publish.opt_timeout", default=f"{PUBLISH_TIMEOUT_S:g}"),
+    )
 
 
 def main(args: argparse.Namespace) -> int:
     """Run the checks; exit 0 ready, 1 degraded, 2 not ready (the Nagios convention)."""
     cfg = load_config(args)
     names = select(cfg, args.only)
+    # Open the MQTT link first: an unsafe or broken [mqtt] is a config error (exit 3)
+    # before any time is spent on checks.
+    link = _open_link(cfg) if getattr(args, "publish", False) else None
     ctx = CheckContext(cfg, lang=current_language(), in_meeting=args.in_meeting)
     progress = _Progress(names) if not args.json and sys.stderr.isatty() else None
     report = run_checks(
@@ -45,7 +58,45 @@ def main(args: argparse.Namespace) -> int:
         print_json(readiness(report, cfg.room, boot_id=uuid.uuid4().hex, seq=1))
     else:
         print(render(report, cfg, colour=use_colour()))
-    return EXIT_CODES[report.verdict]
+    code = EXIT_CODES[report.verdict]
+    if link is not None and not _publish(link, report, cfg, args.publish_timeout):
+        code = max(code, 1)
+    return code
+
+
+def _open_link(cfg: Config) -> Link:
+    from agent.mqtt.link import Link
+
+    return Link(cfg, one_shot=True)
+
+
+def _publish(link: Link, report: Report, cfg: Config, timeout: float) -> bool:
+    """Publish readiness, snapshot and events once; say how many events stay queued."""
+    broker = f"{cfg.mqtt.host}:{link.settings.port}"
+    link.start(emit_started=False)
+    try:
+        link.publish_report(report)
+        connected, left = link.flush(timeout)
+    finally:
+        link.stop()
+    if not connected:
+        print(
+            t(
+                "mqtt.publish.not_connected",
+                broker=broker,
+                seconds=f"{timeout:g}",
+                error=link.failure_text(),
+                count=left,
+            ),
+            file=sys.stderr,
+        )
+        print(f"  → {t('mqtt.publish.hint')}", file=sys.stderr)
+        return False
+    if left:
+        print(t("mqtt.publish.queued", seconds=f"{timeout:g}", count=left), file=sys.stderr)
+        return False
+    print(t("mqtt.publish.done", broker=broker), file=sys.stderr)
+    return True
 
 
 def select(cfg: Config, only: str | None) -> list[str]:

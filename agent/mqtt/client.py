@@ -181,6 +181,8 @@ class MqttClient:
         self._rng = random.Random(f"{settings.client_id}/{time.time_ns()}")
         self._lock = threading.Lock()
         self._connected = threading.Event()
+        self._ready = threading.Event()  # connected and the remembered subscriptions acknowledged
+        self._resub_mid: int | None = None
         self._stopping = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -264,6 +266,10 @@ class MqttClient:
                 break
             self._connected.wait(0.02)
         return self._connected.is_set()
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until connected and every remembered subscription has its SUBACK."""
+        return self._ready.wait(timeout)
 
     def failure_text(self) -> str:
         """One line saying why we are not connected."""
@@ -558,6 +564,7 @@ class MqttClient:
         except Exception:
             log.exception("MQTT network loop failed")
         finally:
+            self._ready.clear()
             if self._connected.is_set():
                 self._connected.clear()
                 self._call(self._on_disconnect_cb, "connection lost")
@@ -592,12 +599,16 @@ class MqttClient:
         self._state = LinkState.CONNECTED
         log.info("MQTT connected to %s:%s", self.settings.host, self.settings.port)
         if subs:
-            self._paho.subscribe(self._sub_args([sub for _, sub in subs]))
+            with self._lock:
+                _, self._resub_mid = self._paho.subscribe(self._sub_args([sub for _, sub in subs]))
+        else:
+            self._ready.set()
         self._call(self._on_connect_cb, bool(getattr(flags, "session_present", False)))
 
     def _on_disconnect(
         self, _c: object, _u: object, _f: object, reason: ReasonCode, _p: object
     ) -> None:
+        self._ready.clear()
         if self._connected.is_set():
             self._connected.clear()
             log.info("MQTT disconnected: %s", reason)
@@ -658,6 +669,8 @@ class MqttClient:
     ) -> None:
         with self._lock:
             wait = self._sub_waits.pop(mid, None)
+            if mid == self._resub_mid and self._connected.is_set():
+                self._ready.set()
         if wait is not None:
             wait[1].extend(_rc_value(c) for c in codes)
             wait[0].set()

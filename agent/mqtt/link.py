@@ -33,6 +33,7 @@ import queue
 import socket
 import stat
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,8 +83,15 @@ class Link:
         agent_version: str = __version__,
         settings: ClientSettings | None = None,
         window: int = 100,
+        one_shot: bool = False,
     ) -> None:
-        """Validate the [mqtt] settings (ConfigError) and open the outbox; `start()` connects."""
+        """Validate the [mqtt] settings (ConfigError) and open the outbox; `start()` connects.
+
+        `one_shot` (for `check --publish`) connects as `{room}-cli` without a Will and
+        never publishes status: the room's status belongs to the daemon, and a one-shot run
+        must neither take over the daemon's session nor mark the room offline when it exits.
+        """
+        self.one_shot = one_shot
         self.config = config
         self.actions = actions or Actions()
         self.boot_id = boot_id or uuid.uuid4().hex
@@ -94,9 +102,12 @@ class Link:
             payloads.OFFLINE, boot_id=self.boot_id, agent_version=agent_version
         )
         will = Will(self.topics.status, payloads.encode(offline), qos=1, retain=True)
-        self.settings = settings or client_settings(config, will=will)
-        if self.settings.will is None:
-            self.settings = _with_will(self.settings, will)
+        if one_shot:
+            self.settings = settings or client_settings(config, client_id=f"{room.id}-cli")
+        else:
+            self.settings = settings or client_settings(config, will=will)
+            if self.settings.will is None:
+                self.settings = _with_will(self.settings, will)
         state_dir = Path(config.agent.state_dir)
         self.outbox = Outbox(
             state_dir / OUTBOX_FILE,
@@ -147,7 +158,10 @@ class Link:
             )
             w.start()
             self._workers.append(w)
-        self.client.subscribe(self.topics.cmd_filter, retain_as_published=True, retain_handling=2)
+        if not self.one_shot:
+            self.client.subscribe(
+                self.topics.cmd_filter, retain_as_published=True, retain_handling=2
+            )
         if self.actions.on_schedule is not None:
             self.client.subscribe(self.topics.schedule_filter)
         self.client.start()
@@ -158,7 +172,7 @@ class Link:
             self.outbox.close()
             return
         self._started = False
-        if self.client.connected:
+        if self.client.connected and not self.one_shot:
             offline = payloads.status(
                 payloads.OFFLINE, boot_id=self.boot_id, agent_version=self.agent_version
             )
@@ -183,8 +197,8 @@ class Link:
         return self.client.connected
 
     def wait_connected(self, timeout: float) -> bool:
-        """Wait up to `timeout` s for the link; False (see `failure_text()`) if it is not up."""
-        return self.client.wait_connected(timeout)
+        """Wait up to `timeout` s for the link and its command subscription; False if not up."""
+        return self.client.wait_ready(timeout)
 
     def failure_text(self) -> str:
         """Why the link is down, in one line."""
@@ -193,6 +207,16 @@ class Link:
     def wait_drained(self, timeout: float) -> int:
         """Wait for the outbox to empty; return how many events are still queued."""
         return self.pump.wait_drained(timeout)
+
+    def flush(self, timeout: float) -> tuple[bool, int]:
+        """Wait for the link, the outbox and every retained publish; return (connected, queued)."""
+        deadline = time.monotonic() + timeout
+        if not self.client.wait_connected(timeout):
+            return False, self.outbox.count()
+        left = self.pump.wait_drained(max(deadline - time.monotonic(), 0))
+        while self.client.pending() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return True, left
 
     # ------------------------------------------------------------------ publishing
 
@@ -309,7 +333,8 @@ class Link:
             payloads.ONLINE, boot_id=self.boot_id, agent_version=self.agent_version
         )
         with self._retained_lock:
-            self._publish_retained(self.topics.status, payloads.encode(online))
+            if not self.one_shot:
+                self._publish_retained(self.topics.status, payloads.encode(online))
             if self._readiness is not None:
                 self._publish_retained(self.topics.readiness, payloads.encode(self._readiness))
             self._publish_snapshot_now()

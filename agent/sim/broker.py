@@ -93,8 +93,13 @@ class Mosquitto:
         tls: ServerTls | None = None,
         extra: str = "",
         persistence: bool = False,
+        conf: str | None = None,
     ) -> None:
-        """Write the config into `workdir`; `start()` runs it."""
+        """Write the config into `workdir`; `start()` runs it.
+
+        `conf` replaces the generated config with a whole mosquitto.conf text (e.g. one of
+        docs/mosquitto/ with its paths rewritten); it must listen on `port`.
+        """
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.dir.chmod(0o755)
@@ -109,7 +114,11 @@ class Mosquitto:
         self.log_path = self.dir / "mosquitto.log"
         self._proc: subprocess.Popen[bytes] | None = None
         self._log_file: int | None = None
-        self._write_config()
+        if conf is not None:
+            self.conf.write_text("\n".join([*self._common(), conf]) + "\n", encoding="utf-8")
+            self.conf.chmod(0o644)
+        else:
+            self._write_config()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -194,20 +203,21 @@ class Mosquitto:
             return ""
         return "\n".join(text.splitlines()[-lines:])
 
-    def _write_config(self) -> None:
-        lines = [
-            "per_listener_settings false",
-            "log_dest stderr",
-            "log_type error",
-            "log_type warning",
-            "log_type notice",
-            "log_type information",
-            f"persistence {'true' if self.persistence else 'false'}",
-        ]
+    def _common(self) -> list[str]:
+        lines = ["log_dest stderr", "log_type error", "log_type warning", "log_type notice"]
+        lines.append("log_type information")
         if os.geteuid() == 0:
             # Test temp dirs (e.g. pytest's /tmp/pytest-of-root) are 0700: a broker that
             # dropped to the `mosquitto` user could not read its own files there.
             lines.append("user root")
+        return lines
+
+    def _write_config(self) -> None:
+        lines = [
+            "per_listener_settings false",
+            *self._common(),
+            f"persistence {'true' if self.persistence else 'false'}",
+        ]
         if self.persistence:
             lines.append(f"persistence_location {self.dir}/")
         authenticated = bool(self.users) or self.acl is not None

@@ -1,0 +1,244 @@
+"""Security against a real mosquitto, using the shipped examples in docs/mosquitto/."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent.errors import ConfigError
+from agent.mqtt.client import ClientSettings, MqttClient, TlsSettings
+from agent.mqtt.link import Link, client_settings, is_loopback
+from agent.sim.broker import CONTRACT_ACL, Mosquitto, free_port
+from tests.mqtt.helpers import base, collect, js, load, write_config
+
+pytestmark = pytest.mark.broker
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs" / "mosquitto"
+ACCOUNTS = {"xa-a": "pw-a-Chiềng", "xa-b": "pw-b", "central": "pw-central"}
+
+
+def _rules(text: str) -> list[str]:
+    return [
+        " ".join(line.split())
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+def test_shipped_acl_is_the_contract_acl():
+    assert _rules((DOCS / "acl").read_text()) == _rules(CONTRACT_ACL)
+
+
+@pytest.fixture
+def accounts(tmp_path):
+    """Run docs/mosquitto/make-passwords.sh: a broker password file plus per-room secrets."""
+    passwd, secrets = tmp_path / "hnth.passwd", tmp_path / "secrets"
+    rooms = "".join(f"{u} {p}\n" for u, p in ACCOUNTS.items())
+    subprocess.run(
+        ["sh", str(DOCS / "make-passwords.sh"), str(passwd), str(secrets)],
+        input=rooms.encode(),
+        check=True,
+        timeout=30,
+    )
+    assert ACCOUNTS["xa-a"] not in passwd.read_text(encoding="utf-8", errors="replace")  # hashed
+    assert (secrets / "xa-a.password").stat().st_mode & 0o077 == 0
+    return passwd, secrets
+
+
+@pytest.fixture
+def docs_broker(tmp_path, pki, accounts):
+    """docs/mosquitto/mosquitto.conf with paths and port rewritten; TLS + mTLS + ACL."""
+    passwd, _ = accounts
+    port = free_port()
+    text = (DOCS / "mosquitto.conf").read_text()
+    for old, new in {
+        "/etc/mosquitto/hnth.passwd": passwd,
+        "/etc/mosquitto/hnth.acl": DOCS / "acl",
+        "/var/lib/mosquitto/": f"{tmp_path}/",
+        "/etc/mosquitto/certs/ca.crt": pki.ca,
+        "/etc/mosquitto/certs/server.crt": pki.server_cert,
+        "/etc/mosquitto/certs/server.key": pki.server_key,
+        "listener 8883": f"listener {port} 127.0.0.1",
+    }.items():
+        assert old in text
+        text = text.replace(old, str(new))
+    b = Mosquitto(tmp_path / "docs-broker", port=port, conf=text)
+    b.tls = True  # for .url only
+    b.start()
+    yield b
+    b.stop()
+
+
+def _client(b, user, pki, *, ca=None, **kw):
+    cert, key = pki.client(user if user != "central" else "central")
+    s = ClientSettings(
+        b.host, b.port, user, username=user, password=ACCOUNTS[user],
+        tls=TlsSettings(ca_file=str(ca or pki.ca), cert_file=str(cert), key_file=str(key)),
+        reconnect_min_s=5, **kw,
+    )  # fmt: skip
+    return MqttClient(s)
+
+
+@pytest.fixture
+def clients():
+    made = []
+    yield made
+    for c in made:
+        c.stop()
+
+
+def _connect(clients, c):
+    clients.append(c)
+    c.start()
+    assert c.wait_first_attempt(5), c.failure_text()
+    return c
+
+
+def test_room_cannot_speak_as_or_read_for_another_room(docs_broker, pki, clients):
+    a = _connect(clients, _client(docs_broker, "xa-a", pki))
+    b = _connect(clients, _client(docs_broker, "xa-b", pki))
+    central = _connect(clients, _client(docs_broker, "central", pki))
+    b_base = base("xa-b")
+    for leaf in ("status", "readiness", "snapshot", "events", "resp/1"):
+        assert a.publish_wait(f"{b_base}/{leaf}", b"{}") == 135, leaf
+        assert a.publish_wait(f"{base('xa-a')}/{leaf}", b"{}") == 0, leaf
+    assert a.publish_wait(f"{base('xa-a')}/cmd/state", b"{}") == 135  # only central commands
+    assert a.connected  # a denied QoS 1 publish does not drop the link
+    # mosquitto 2.0 grants the SUBACK and filters on delivery, so only delivery is checked.
+    assert a.subscribe(f"{b_base}/cmd/#") is not None
+    a.subscribe("hnth/v1/#")  # even a wide subscription must not leak B's commands
+    b.subscribe(f"{b_base}/cmd/#")
+    assert central.publish_wait(f"{b_base}/cmd/state", b"{}") == 0
+    got_b = b.get_message(5)
+    assert got_b is not None
+    assert got_b.topic == f"{b_base}/cmd/state"
+    leaked = [m for m in collect(a, lambda ms: False, 0.5) if "/cmd/" in m.topic]
+    assert leaked == []
+
+
+def test_link_over_mtls_with_password_file(tmp_path, docs_broker, pki, accounts, clients, caplog):
+    _, secrets = accounts
+    cert, key = pki.client("xa-a")
+    cfg = load(
+        write_config(
+            tmp_path, docs_broker,
+            mqtt=f'tls = true\nca_file = "{pki.ca}"\ncert_file = "{cert}"\nkey_file = "{key}"\n'
+            f'password_file = "{secrets / "xa-a.password"}"\n',
+        )
+    )  # fmt: skip
+    central = _connect(clients, _client(docs_broker, "central", pki))
+    central.subscribe("hnth/v1/#")
+    caplog.set_level(logging.DEBUG)
+    link = Link(cfg)
+    try:
+        link.start()
+        assert link.wait_connected(5), link.failure_text()
+        assert central.publish_wait(f"{base()}/cmd/state", b'{"request_id":"r1"}') == 0
+        msgs = collect(central, lambda ms: any(m.topic.endswith("/resp/r1") for m in ms))
+    finally:
+        link.stop()
+    status = next(js(m) for m in msgs if m.topic.endswith("/status"))
+    assert status["state"] == "online"
+    resp = next(js(m) for m in msgs if m.topic.endswith("/resp/r1"))
+    assert resp["ok"] is True
+    assert ACCOUNTS["xa-a"] not in caplog.text
+
+
+def test_wrong_ca_is_a_clear_error_and_the_agent_keeps_trying(tmp_path, docs_broker, pki, clients):
+    from agent.sim.broker import make_pki
+
+    other = make_pki(tmp_path / "other-ca")
+    c = _client(docs_broker, "xa-a", pki, ca=other.ca)
+    clients.append(c)
+    c.start()
+    assert not c.wait_first_attempt(5)
+    assert "CERTIFICATE_VERIFY_FAILED" in c.failure_text()
+    assert c.last_failure is not None
+    assert c.last_failure.tls
+
+
+def test_refused_login_is_clear(docs_broker, pki, clients):
+    cert, key = pki.client("xa-a")
+    s = ClientSettings(
+        docs_broker.host, docs_broker.port, "xa-a", username="xa-a", password="wrong",
+        tls=TlsSettings(ca_file=str(pki.ca), cert_file=str(cert), key_file=str(key)), reconnect_min_s=5,
+    )  # fmt: skip
+    c = MqttClient(s)
+    clients.append(c)
+    c.start()
+    assert not c.wait_first_attempt(5)
+    assert c.last_failure is not None
+    assert c.last_failure.auth
+    assert "refused the login" in c.failure_text()
+    assert "wrong" not in c.failure_text()
+
+
+def test_plaintext_to_remote_broker_is_refused(make_config):
+    cfg = make_config('[room]\nid = "xa-a"\n[mqtt]\nhost = "192.0.2.10"\n')
+    with pytest.raises(ConfigError, match="allow_insecure") as err:
+        client_settings(cfg)
+    assert "192.0.2.10" in str(err.value)
+    ok = make_config('[room]\nid = "xa-a"\n[mqtt]\nhost = "192.0.2.10"\nallow_insecure = true\n')
+    assert client_settings(ok).tls is None
+    local = make_config('[room]\nid = "xa-a"\n[mqtt]\nhost = "127.0.0.1"\n')
+    assert client_settings(local).port == 1883
+    assert is_loopback("localhost")
+    assert is_loopback("::1")
+    assert not is_loopback("10.0.0.1")
+
+
+def test_cli_exits_3_on_plaintext_to_remote_broker(tmp_path):
+    cfg = write_config(tmp_path, None, mqtt='host = "192.0.2.10"\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "agent", "check", "--lang", "en", "--only", "host", "--publish", "--config", str(cfg)],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+        env={**os.environ, "HNTH_AGENT_LANG": "en"},
+    )  # fmt: skip
+    assert proc.returncode == 3, proc.stderr
+    assert "refusing unencrypted MQTT to 192.0.2.10" in proc.stderr
+    assert "allow_insecure" in proc.stderr
+
+
+def test_secret_file_permissions_warn_and_missing_file_is_config_error(
+    tmp_path, make_config, caplog
+):
+    secret = tmp_path / "pw"
+    secret.write_text("s3cret\n")
+    secret.chmod(0o644)
+    cfg = make_config(
+        f'[room]\nid = "xa-a"\n[mqtt]\nhost = "127.0.0.1"\npassword_file = "{secret}"\n'
+    )
+    with caplog.at_level(logging.WARNING):
+        s = client_settings(cfg)
+    assert s.password == "s3cret"
+    assert s.username == "xa-a"
+    assert "chmod 600" in caplog.text
+    assert "s3cret" not in caplog.text
+    assert "s3cret" not in repr(s)
+    secret.chmod(0o600)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        client_settings(cfg)
+    assert "chmod" not in caplog.text
+    missing = make_config(
+        f'[room]\nid = "xa-a"\n[mqtt]\nhost = "127.0.0.1"\npassword_file = "{tmp_path / "nope"}"\n'
+    )
+    with pytest.raises(ConfigError, match="password_file"):
+        client_settings(missing)
+
+
+def test_slugs_cannot_carry_wildcards(make_config):
+    from agent.errors import InvalidArgumentError
+    from agent.mqtt.topics import RoomTopics
+
+    for bad in ("+", "#", "a/b", "A", "", "x" * 65, "a+b", "%u"):
+        with pytest.raises(InvalidArgumentError):
+            RoomTopics.of("son-la", "_", bad)
+    with pytest.raises(ConfigError):
+        make_config('[room]\nid = "xa+#"\n')
