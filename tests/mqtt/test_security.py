@@ -78,10 +78,15 @@ def docs_broker(tmp_path, pki, accounts):
 def _client(b, user, pki, *, ca=None, **kw):
     cert, key = pki.client(user if user != "central" else "central")
     s = ClientSettings(
-        b.host, b.port, user, username=user, password=ACCOUNTS[user],
+        b.host,
+        b.port,
+        user,
+        username=user,
+        password=ACCOUNTS[user],
         tls=TlsSettings(ca_file=str(ca or pki.ca), cert_file=str(cert), key_file=str(key)),
-        reconnect_min_s=5, **kw,
-    )  # fmt: skip
+        reconnect_min_s=5,
+        **kw,
+    )
     return MqttClient(s)
 
 
@@ -127,11 +132,12 @@ def test_link_over_mtls_with_password_file(tmp_path, docs_broker, pki, accounts,
     cert, key = pki.client("xa-a")
     cfg = load(
         write_config(
-            tmp_path, docs_broker,
+            tmp_path,
+            docs_broker,
             mqtt=f'tls = true\nca_file = "{pki.ca}"\ncert_file = "{cert}"\nkey_file = "{key}"\n'
             f'password_file = "{secrets / "xa-a.password"}"\n',
         )
-    )  # fmt: skip
+    )
     central = _connect(clients, _client(docs_broker, "central", pki))
     central.subscribe("hnth/v1/#")
     caplog.set_level(logging.DEBUG)
@@ -166,9 +172,14 @@ def test_wrong_ca_is_a_clear_error_and_the_agent_keeps_trying(tmp_path, docs_bro
 def test_refused_login_is_clear(docs_broker, pki, clients):
     cert, key = pki.client("xa-a")
     s = ClientSettings(
-        docs_broker.host, docs_broker.port, "xa-a", username="xa-a", password="wrong",
-        tls=TlsSettings(ca_file=str(pki.ca), cert_file=str(cert), key_file=str(key)), reconnect_min_s=5,
-    )  # fmt: skip
+        docs_broker.host,
+        docs_broker.port,
+        "xa-a",
+        username="xa-a",
+        password="wrong",
+        tls=TlsSettings(ca_file=str(pki.ca), cert_file=str(cert), key_file=str(key)),
+        reconnect_min_s=5,
+    )
     c = MqttClient(s)
     clients.append(c)
     c.start()
@@ -196,10 +207,26 @@ def test_plaintext_to_remote_broker_is_refused(make_config):
 def test_cli_exits_3_on_plaintext_to_remote_broker(tmp_path):
     cfg = write_config(tmp_path, None, mqtt='host = "192.0.2.10"\n')
     proc = subprocess.run(
-        [sys.executable, "-m", "agent", "check", "--lang", "en", "--only", "host", "--publish", "--config", str(cfg)],
-        capture_output=True, text=True, timeout=60, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "check",
+            "--lang",
+            "en",
+            "--only",
+            "host",
+            "--publish",
+            "--config",
+            str(cfg),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
         env={**os.environ, "HNTH_AGENT_LANG": "en"},
-    )  # fmt: skip
+    )
     assert proc.returncode == 3, proc.stderr
     assert "refusing unencrypted MQTT to 192.0.2.10" in proc.stderr
     assert "allow_insecure" in proc.stderr
