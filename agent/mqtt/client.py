@@ -254,6 +254,10 @@ class MqttClient:
         """True between a successful CONNACK and the next disconnect."""
         return self._connected.is_set()
 
+    def alive(self) -> bool:
+        """True while the network thread runs (connected or backing off); for the watchdog."""
+        return self._thread is not None and self._thread.is_alive()
+
     def wait_connected(self, timeout: float) -> bool:
         """Wait up to `timeout` s for a connection; False if none (see `last_failure`)."""
         return self._connected.wait(timeout)
