@@ -1,0 +1,71 @@
+"""Every PTZ message exists in Vietnamese and English with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from agent.i18n import catalog, placeholders
+from agent.i18n.catalog_ptz import MESSAGES
+from agent.visca.protocol import ERRORS
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = [
+    *sorted((ROOT / "agent" / "visca").glob("*.py")),
+    ROOT / "agent" / "commands" / "ptz.py",
+    ROOT / "agent" / "commands" / "sim.py",
+    ROOT / "agent" / "checks" / "ptz.py",
+]
+DYNAMIC = {
+    *(
+        f"ptz.cli.help.{n}"
+        for n in (
+            "info",
+            "power",
+            "move",
+            "stop",
+            "zoom",
+            "zoom-to",
+            "focus",
+            "home",
+            "goto",
+            "preset",
+            "position",
+            "discover",
+        )
+    ),
+    *(f"ptz.superseded.{r}" for r in ("stop", "socket_reused")),
+    *(f"ptz.cli.preset_{a}" for a in ("recall", "set", "clear")),
+    *(cls.key for cls in ERRORS.values()),
+    *(cls.key + "_hint" for cls in ERRORS.values()),
+}
+
+
+def used_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in SOURCES:
+        keys |= set(
+            re.findall(r"""["'](ptz\.[a-z_.]+[a-z_])["']""", path.read_text(encoding="utf-8"))
+        )
+    return keys | DYNAMIC
+
+
+def test_every_key_used_exists():
+    missing = sorted(k for k in used_keys() if k not in catalog())
+    assert not missing
+
+
+@pytest.mark.parametrize("key", sorted(MESSAGES))
+def test_both_languages_with_the_same_placeholders(key):
+    vi, en = MESSAGES[key]
+    assert vi.strip()
+    assert en.strip()
+    assert placeholders(vi) == placeholders(en)
+
+
+def test_vietnamese_has_its_diacritics():
+    vi = " ".join(v for v, _ in MESSAGES.values())
+    for word in ("không", "trả lời", "kiểm tra", "nguồn điện", "cổng", "đang"):
+        assert word in vi
