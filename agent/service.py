@@ -217,6 +217,10 @@ class Agent:
         self._stop.set()
         self._wake.set()
 
+    def wake(self) -> None:
+        """Make the main loop look at the schedule now (a meeting message arrived)."""
+        self._wake.set()
+
     def reload(self) -> None:
         """Ask the main loop to reload the config (safe from a signal handler)."""
         self._reload.set()
@@ -227,13 +231,13 @@ class Agent:
         return current(self.book.meetings(self.clock()), self.clock())
 
     def camera(self) -> Any:
-        """Return the shared VISCA camera client, opened on first use; None when not configured."""
+        """Return the process-wide VISCA camera client; None when [ptz] port is not set."""
         if not self.config.ptz.port:
             return None
-        if self._camera is None:
-            from agent.visca.camera import Camera
+        from agent.visca.camera import shared
 
-            self._camera = Camera.from_config(self.config.ptz)
+        # One client per port, shared with the MQTT handler and the ptz check.
+        self._camera = shared(self.config.ptz)
         return self._camera
 
     def run_checks(
@@ -243,8 +247,9 @@ class Agent:
         meeting: Meeting | None = None,
         *,
         allow_motion: bool = True,
+        publish: bool = True,
     ) -> Report:
-        """Run checks (one run at a time), publish the report, and return it."""
+        """Run checks (one run at a time), publish the report unless told not to, return it."""
         with self._run_lock:
             in_meeting = self.in_meeting() is not None
             # During a meeting the agent never moves the camera or plays the tone on its own.
@@ -258,14 +263,7 @@ class Agent:
             if heavy:
                 request = Request(self.config, tuple(heavy), lang, in_meeting)
                 batch = Batch(request, max(self.config.timeout_for(n) for n in heavy))
-            shared: dict[str, Any] = {}
-            with contextlib.suppress(Exception):
-                cam = self.camera() if "ptz" in light else None
-                if cam is not None:
-                    shared["camera"] = cam
-            ctx = CheckContext(
-                self.config, lang=lang, in_meeting=in_meeting, allow_motion=motion, shared=shared
-            )
+            ctx = CheckContext(self.config, lang=lang, in_meeting=in_meeting, allow_motion=motion)
 
             def loader(name: str) -> CheckFn:
                 return (
@@ -287,10 +285,11 @@ class Agent:
                     batch.kill()
             self._last_report = report
             self.activity = "idle"
-        try:
-            self.reporter.publish_report(report)
-        except Exception:
-            log.exception("could not publish the report")
+        if publish:
+            try:
+                self.reporter.publish_report(report)
+            except Exception:
+                log.exception("could not publish the report")
         log.info(
             "checks (%s) verdict %s in %d ms%s",
             trigger.value,
@@ -306,7 +305,7 @@ class Agent:
         self._load_done()
         self.reporter = self._reporter_factory(self)
         self.reporter.start()
-        self.reporter.event("agent.started", version=_version(), config=self.config.source)
+        self.reporter.event("agent.started", agent_version=_version(), config=self.config.source)
         ready_deadline = time.monotonic() + READY_WAIT_S
         ready_sent = False
         watchdog_every = systemd.watchdog_interval_s()
@@ -339,8 +338,10 @@ class Agent:
         log.info("stopping")
         self.reporter.stop(timeout=3.0)
         if self._camera is not None:
+            from agent.visca.camera import close_shared
+
             with contextlib.suppress(Exception):
-                self._camera.close()
+                close_shared()
         return 0
 
     # ---------------------------------------------------------------- the loop
@@ -412,10 +413,6 @@ class Agent:
         self.config = new
         set_language(new.agent.language)
         self.book.reconfigure(new)
-        if new.ptz != old.ptz and self._camera is not None:
-            with contextlib.suppress(Exception):
-                self._camera.close()
-            self._camera = None
         log.info("config reloaded from %s", path)
         self.reporter.event("config.reloaded", path=path)
         if dataclasses.astuple(new.mqtt) != dataclasses.astuple(old.mqtt) or new.room != old.room:
@@ -460,6 +457,55 @@ class Agent:
             tmp.replace(path)
         except OSError as exc:
             log.warning("cannot save the schedule state to %s: %s", path, exc)
+
+
+class MqttReporter:
+    """The daemon's Reporter on top of agent.mqtt.link.Link, with commands wired to the agent."""
+
+    def __init__(self, agent: Agent) -> None:
+        from agent.mqtt.link import Actions, Link
+
+        def check(only: list[str] | None) -> Report:
+            names = only or list(agent.config.checks.enabled)
+            return agent.run_checks(names, Trigger.COMMAND, publish=False)
+
+        def snapshot() -> Report:
+            return agent.run_checks(["camera"], Trigger.COMMAND, publish=False)
+
+        def on_schedule(topic: str, payload: bytes) -> None:
+            agent.book.on_message(meeting_id_from_topic(topic), payload)
+            agent.wake()
+
+        self.link = Link(
+            agent.config,
+            actions=Actions(
+                check=check, snapshot=snapshot, camera=agent.camera, on_schedule=on_schedule
+            ),
+        )
+
+    def start(self) -> None:
+        """Connect in the background."""
+        self.link.start(emit_started=False)
+
+    def stop(self, timeout: float) -> None:
+        """Publish offline and disconnect."""
+        self.link.stop(timeout)
+
+    def publish_report(self, report: Report) -> None:
+        """Publish readiness, snapshot, check and alert events."""
+        self.link.publish_report(report)
+
+    def event(self, kind: str, **fields: Any) -> None:
+        """Queue one event through the outbox."""
+        self.link.emit(kind, **fields)
+
+    def healthy(self) -> bool:
+        """True while the network thread is alive."""
+        return self.link.client.alive()
+
+    def connected(self) -> bool:
+        """True while connected."""
+        return self.link.connected
 
 
 def install_signals(agent: Agent) -> None:

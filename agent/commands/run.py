@@ -35,6 +35,6 @@ def reporter_factory(agent: Agent) -> Reporter:
     if not agent.config.mqtt.host:
         log.warning("[mqtt] host is empty: readiness is only logged, not reported to central")
         return NullReporter()
-    from agent.mqtt.daemon import DaemonReporter
+    from agent.service import MqttReporter
 
-    return DaemonReporter(agent)
+    return MqttReporter(agent)

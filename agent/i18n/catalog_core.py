@@ -78,6 +78,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chạy lại với --debug để xem chi tiết và báo cho trung tâm CNTT",
         "run again with --debug for details and tell the IT centre",
     ),
+    "worker.failed": (
+        "không chạy được kiểm tra {name} trong tiến trình phụ: {error}",
+        "could not run check {name} in its worker process: {error}",
+    ),
     # ---- host
     "host.summary": (
         "CPU {cpu}%, RAM {mem}%, đĩa trống {free}, nhiệt độ {temp}, chạy được {uptime}",
