@@ -257,7 +257,7 @@ class Agent:
             motion = allow_motion and not (in_meeting and own_initiative)
             self.activity = t("daemon.activity.checking", trigger=trigger.value)
             self._status()
-            light, heavy = split(names)
+            _, heavy = split(names)
             batch: Batch | None = None
             lang = self.config.agent.language
             if heavy:
