@@ -741,6 +741,7 @@ class UdpLink:
         # so a resend with the same number is answered again but not executed twice.
         self._last: dict[Any, tuple[int, list[bytes]]] = {}
         self._lock = threading.Lock()
+        self.duplicates = 0  # resends recognised by their sequence number
 
     def recv(self, timeout: float) -> list[tuple[bytes, Route]]:
         """Return whole VISCA packets; answer control messages and resends here."""
@@ -775,6 +776,7 @@ class UdpLink:
         with self._lock:
             last = self._last.get(addr)
             if last is not None and last[0] == msg.sequence:
+                self.duplicates += 1
                 for payload in last[1]:
                     self._reply(ip.Message(ip.PayloadType.REPLY, msg.sequence, payload), addr)
                 return []
