@@ -662,7 +662,7 @@ class MqttClient:
 
     def _acknowledge(self, mid: int, waiter: _Waiter, code: int) -> None:
         if code >= 128:
-            log.warning("broker refused publish %d: reason %d", mid, code)
+            log.debug("broker refused publish %d: reason %d", mid, code)
         waiter.rc = code
         waiter.event.set()
         self._call(waiter.on_ack, mid, code)

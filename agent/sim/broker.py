@@ -257,7 +257,7 @@ def write_password_file(path: Path, users: dict[str, str]) -> None:
     path.chmod(0o644)  # mosquitto reads it after dropping root
 
 
-def make_pki(directory: Path, clients: list[str] | tuple[str, ...] = ()) -> Pki:
+def make_pki(directory: Path, clients: list[str] | tuple[str, ...] = (), *, days: int = 365) -> Pki:
     """Create a CA, a server cert (SAN 127.0.0.1, localhost) and client certs with openssl."""
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
@@ -265,27 +265,27 @@ def make_pki(directory: Path, clients: list[str] | tuple[str, ...] = ()) -> Pki:
     ca, ca_key = d / "ca.crt", d / "ca.key"
     _openssl(
         "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-days", "30", "-subj", "/CN=hnth-test-ca", "-keyout", ca_key, "-out", ca,
+        "-days", str(days), "-subj", "/CN=hnth-test-ca", "-keyout", ca_key, "-out", ca,
     )  # fmt: skip
     pki = Pki(d, ca, ca_key, d / "server.crt", d / "server.key")
-    _sign(pki, "server", "localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost")
+    _sign(pki, "server", "localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost", days)
     for name in clients:
-        add_client(pki, name)
+        add_client(pki, name, days=days)
     for f in d.iterdir():
         f.chmod(0o644)
     return pki
 
 
-def add_client(pki: Pki, name: str) -> tuple[Path, Path]:
+def add_client(pki: Pki, name: str, *, days: int = 365) -> tuple[Path, Path]:
     """Issue a client certificate with CN=`name` from the PKI's CA."""
-    _sign(pki, name, name, "extendedKeyUsage=clientAuth")
+    _sign(pki, name, name, "extendedKeyUsage=clientAuth", days)
     cert, key = pki.client(name)
     cert.chmod(0o644)
     key.chmod(0o644)
     return cert, key
 
 
-def _sign(pki: Pki, name: str, cn: str, ext: str) -> None:
+def _sign(pki: Pki, name: str, cn: str, ext: str, days: int) -> None:
     key, csr, crt, extf = (pki.dir / f"{name}.{s}" for s in ("key", "csr", "crt", "ext"))
     if name == "server":
         key, crt = pki.server_key, pki.server_cert
@@ -296,7 +296,7 @@ def _sign(pki: Pki, name: str, cn: str, ext: str) -> None:
     )  # fmt: skip
     _openssl(
         "x509", "-req", "-in", csr, "-CA", pki.ca, "-CAkey", pki.ca_key, "-CAcreateserial",
-        "-days", "30", "-extfile", extf, "-out", crt,
+        "-days", str(days), "-extfile", extf, "-out", crt,
     )  # fmt: skip
     csr.unlink()
     extf.unlink()
