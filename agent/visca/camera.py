@@ -7,9 +7,11 @@ reply, except STOP, which jumps the queue and never waits behind a silent comman
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Self
 
@@ -152,6 +154,7 @@ class Camera:
         self._transport: Transport | None = None
         self._session = Session()
         self._waiters: dict[int, _Waiter] = {}
+        self._line: deque[object] = deque()  # callers waiting for their turn to send, in order
         self._reader: threading.Thread | None = None
         self._reader_stop = threading.Event()
         self._garbage_seen = 0
@@ -395,17 +398,7 @@ class Camera:
         with self._cond:
             transport = self._ensure_open()
             if not jump:
-                self._wait(self._session.can_send, time.monotonic() + ack_s, transport)
-                if not self._session.can_send():
-                    raise DeviceTimeoutError(
-                        msg(
-                            "ptz.busy",
-                            address=self.address,
-                            port=self.label,
-                            ms=self.timeouts.ack_ms,
-                        ),
-                        hint=msg("ptz.no_reply_hint"),
-                    )
+                self._wait_turn(transport)
             handle, data = self._session.send(command, self.address, jump=jump)
             waiter = _Waiter()
             self._waiters[handle] = waiter
@@ -414,13 +407,12 @@ class Camera:
             self._recent_garbage.clear()
             t0 = time.monotonic()
             try:
-                transport.write(data)
-            except DeviceUnavailableError as exc:
-                self._mark_dead(transport, exc)
-                raise
-            finally:
                 log.debug("→ %s %s", command.name, hexs(data))
-            try:
+                try:
+                    transport.write(data)
+                except DeviceUnavailableError as exc:
+                    self._mark_dead(transport, exc)
+                    raise
                 self._wait(lambda: waiter.first or waiter.error is not None, t0 + ack_s, None)
                 if not waiter.first and waiter.error is None:
                     junk = (
@@ -479,6 +471,26 @@ class Camera:
             (done_at - t0) * 1000,
             waiter.was_acked,
         )
+
+    def _wait_turn(self, transport: Transport) -> None:
+        """Queue up (first come, first served) until the previous packet has its first reply."""
+        token = object()
+        ahead = len(self._line)
+        self._line.append(token)
+        try:
+            # Each command ahead resolves (or is given up) within its own ACK deadline.
+            deadline = time.monotonic() + (ahead + 1) * self.timeouts.ack_ms / 1000
+            self._wait(
+                lambda: self._line[0] is token and self._session.can_send(), deadline, transport
+            )
+            if not (self._line[0] is token and self._session.can_send()):
+                raise DeviceTimeoutError(
+                    msg("ptz.busy", address=self.address, port=self.label, ms=self.timeouts.ack_ms),
+                    hint=msg("ptz.no_reply_hint"),
+                )
+        finally:
+            self._line.remove(token)
+            self._cond.notify_all()
 
     def _wait(
         self, ready: Callable[[], bool], deadline: float, transport: Transport | None
@@ -553,7 +565,7 @@ class Camera:
     def _fail_all(self, exc: BaseException) -> None:
         for w in self._waiters.values():
             if not w.finished and w.error is None:
-                w.error = exc
+                w.error = copy.copy(exc)  # each caller raises its own instance (own traceback)
         self._cond.notify_all()
 
     def _pump(self) -> None:
