@@ -69,14 +69,9 @@ def run(ctx: CheckContext) -> Outcome:
             ctx.t("camera.timeout_hint"),
             metrics,
         )
-    except DeviceError as exc:
-        return Outcome(
-            Status.FAIL,
-            ctx.t("camera.busy", source=shown),
-            ctx.t("camera.busy_hint"),
-            {**metrics, "error": exc.message},
-        )
-    except DeviceUnavailableError as exc:
+    except (DeviceError, DeviceUnavailableError) as exc:
+        if ctx.cancel.is_set():
+            return Outcome(Status.ERROR, ctx.t("media.cancelled", name="camera"), None, metrics)
         return Outcome(
             Status.FAIL,
             ctx.t("camera.open_failed", source=shown, error=exc.message),

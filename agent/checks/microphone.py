@@ -42,6 +42,8 @@ def run(ctx: CheckContext) -> Outcome:
             metrics,
         )
     except (DeviceError, DeviceUnavailableError) as exc:
+        if ctx.cancel.is_set():
+            return Outcome(Status.ERROR, ctx.t("media.cancelled", name="microphone"), None, metrics)
         return Outcome(
             Status.FAIL,
             ctx.t("mic.open_failed", device=dev.name, error=exc.message),

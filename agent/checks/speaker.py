@@ -64,6 +64,8 @@ def run(ctx: CheckContext) -> Outcome:
             cancel=ctx.cancel,
         )
     except (DeviceTimeoutError, DeviceError, DeviceUnavailableError) as exc:
+        if ctx.cancel.is_set():
+            return Outcome(Status.ERROR, ctx.t("media.cancelled", name="speaker"), None, metrics)
         return Outcome(
             Status.FAIL,
             ctx.t("speaker.failed", error=exc.message),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "media.cancelled": ("kiểm tra {name} đã bị hủy", "the {name} check was cancelled"),
     # ---- camera
     "camera.ok": (
         "{width}x{height} @ {fps} khung/giây, hình ảnh động",
@@ -37,14 +38,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "rồi bật lại camera/bộ chuyển đổi; với camera IP kiểm tra mạng",
         "the camera or encoder hangs, or another program holds the camera: close that program, "
         "power-cycle the camera or converter; for an IP camera check the network",
-    ),
-    "camera.busy": (
-        "camera {source} đang bị chương trình khác dùng",
-        "camera {source} is in use by another program",
-    ),
-    "camera.busy_hint": (
-        "đóng phần xem trước camera của phần mềm hội nghị hoặc chương trình khác đang dùng camera, rồi thử lại",
-        "close the video-conference app's camera preview or any other program using the camera, then retry",
     ),
     "camera.stalled": (
         "luồng video dừng sau {frames} khung hình",

@@ -263,7 +263,7 @@ def _sample(
         while frames < limit:
             now = time.monotonic()
             if cancel is not None and cancel.is_set():
-                break
+                raise DeviceError(f"reading {redact(source.target)} was cancelled")
             if now > deadline:
                 if frames == 0:
                     raise DeviceTimeoutError(

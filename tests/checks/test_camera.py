@@ -149,3 +149,12 @@ def test_take_snapshot_for_the_mqtt_command(make_config, video_clips) -> None:
     snap = camera.take_snapshot(cfg)
     assert snap.path.exists()
     assert snap.size == snap.path.stat().st_size <= 64 * 1024
+
+
+@pytest.mark.timeout(30)
+def test_cancel_ends_the_read_with_error(make_config, mjpeg_stream) -> None:
+    ctx = ctx_for(make_config, mjpeg_stream.url, "seconds = 20.0\n")
+    threading.Timer(0.5, ctx.cancel.set).start()
+    out = camera.run(ctx)
+    assert out.status is Status.ERROR
+    assert out.summary == "the camera check was cancelled"

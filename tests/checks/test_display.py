@@ -108,3 +108,13 @@ def test_no_drm_and_no_x(make_config, tmp_path, monkeypatch) -> None:
     out = run(make_config, tmp_path / "none", EXPECT)
     assert out.status is Status.FAIL
     assert out.hint
+
+
+def test_falls_back_to_xrandr_under_x11(make_config, tmp_path, xvfb) -> None:
+    out = run(make_config, tmp_path / "none", "expect_width = 1280\nexpect_height = 1024\n")
+    assert out.status is Status.PASS, out
+    assert out.summary == "screen 1280x1024"
+    assert out.metrics["connectors"][0]["source"] == "xrandr"
+    out = run(make_config, tmp_path / "none", "expect_width = 1920\nexpect_height = 1080\n")
+    assert out.status is Status.WARN
+    assert "1280x1024, expected 1920x1080" in out.summary

@@ -173,3 +173,37 @@ def test_devices_lists_the_rooms_audio_devices(pulse_room, drm_tree, tmp_path) -
     assert "Audio inputs:" in text
     assert "room_mic" in text
     assert "HDMI-A-1  Room TV  1920x1080" in text
+
+
+def test_machine_without_audio_fails_mic_with_a_clear_hint(tmp_path) -> None:
+    # No PulseAudio room in this environment: PortAudio sees only what the machine has.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULSE", "XDG_"))}
+    env["PULSE_SERVER"] = f"unix:{tmp_path}/no-such-socket"
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "cfg")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[agent]\nstate_dir = "{tmp_path}"\nlanguage = "en"\n', encoding="utf-8")
+    base = [sys.executable, "-m", "agent"]
+    devs = subprocess.run(
+        [*base, "devices", "--json", "--config", str(cfg)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    if any(d["inputs"] for d in json.loads(devs.stdout)["audio"] if isinstance(d, dict)):
+        pytest.skip("this machine has a real audio input")
+    proc = subprocess.run(
+        [*base, "check", "--only", "microphone,speaker", "--json", "--config", str(cfg)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
+    assert checks["microphone"]["status"] == "fail"
+    assert checks["microphone"]["summary"].startswith("no audio input device")
+    assert "plug in the microphone" in checks["microphone"]["hint"]
+    assert checks["speaker"]["status"] == "fail"
+    assert proc.returncode == 2

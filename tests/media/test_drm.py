@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -110,31 +106,6 @@ def test_xset_monitor_states() -> None:
     assert drm.parse_xset_monitor("  Monitor is in Standby\n") is drm.Power.STANDBY
     assert drm.parse_xset_monitor("  Monitor is Off\n") is drm.Power.OFF
     assert drm.parse_xset_monitor("Server does not have the DPMS Extension\n") is None
-
-
-@pytest.fixture
-def xvfb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    if shutil.which("Xvfb") is None or shutil.which("xrandr") is None:
-        pytest.skip("Xvfb/xrandr not installed (apt-get install xvfb x11-xserver-utils)")
-    for n in range(90, 120):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            break
-    proc = subprocess.Popen(
-        ["Xvfb", f":{n}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not Path(f"/tmp/.X11-unix/X{n}").exists():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.skip("Xvfb did not start")
-            time.sleep(0.05)
-        monkeypatch.setenv("DISPLAY", f":{n}")
-        yield f":{n}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_read_xrandr_from_a_live_x_server(xvfb: str) -> None:
