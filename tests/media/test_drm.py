@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from agent.media import drm, edid
 from tests.fixtures.media import Screen
@@ -145,3 +147,25 @@ def test_cec_without_cec_client(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     assert drm.cec_power() is None
     assert drm.cec_wake() is False
     assert os.environ["PATH"] == str(tmp_path)
+
+
+@given(st.text(max_size=600))
+def test_xrandr_parser_never_raises(text: str) -> None:
+    for c in drm.parse_xrandr(text):
+        assert c.source == "xrandr"
+
+
+def test_xrandr_with_a_corrupt_edid_keeps_the_output(tmp_path) -> None:
+    hexlines = "\n".join("\t\t" + "00" * 16 for _ in range(8))
+    (c, *_) = drm.parse_xrandr(XRANDR_DUMMY.format(edid=hexlines))
+    assert c.edid is None
+    assert c.edid_error
+    assert c.resolution == (1920, 1080)
+
+
+def test_garbage_sysfs_values_read_as_unknown(drm_tree) -> None:
+    root = drm_tree(**{"HDMI-A-1": Screen(status="weird", dpms="Blinking", modes=("junk",))})
+    (c,) = drm.read_sysfs(root)
+    assert c.link is drm.Link.UNKNOWN
+    assert c.power is drm.Power.UNKNOWN
+    assert c.resolution is None
