@@ -57,7 +57,9 @@ def _run(ctx: CheckContext, camera: Camera, metrics: dict[str, Any]) -> Outcome:
     name = f"{info.vendor_name} 0x{info.model:04X}"
 
     powered = camera.power_status()
-    if not powered and cfg.power_on_before_meeting and not ctx.in_meeting:
+    # Background health runs (allow_motion False) and meetings never change the camera.
+    may_act = ctx.allow_motion and not ctx.in_meeting
+    if not powered and cfg.power_on_before_meeting and may_act:
         if ctx.progress:
             ctx.progress(ctx.t("ptz.check.powering_on"))
         camera.power(True)
@@ -72,7 +74,7 @@ def _run(ctx: CheckContext, camera: Camera, metrics: dict[str, Any]) -> Outcome:
             metrics,
         )
 
-    if cfg.home_preset < 0 or ctx.in_meeting or ctx.cancel.is_set():
+    if cfg.home_preset < 0 or not may_act or ctx.cancel.is_set():
         pos = camera.position()
         metrics["position"] = _pos(pos)
         return Outcome(
