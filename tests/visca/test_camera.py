@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
@@ -415,3 +416,28 @@ def test_tcp_camera_that_goes_away(visca_factory):
             _twice(cam.power_status)
         rig.usecases.reconnect()
         assert cam.power_status() is True
+
+
+def test_a_second_client_on_the_same_serial_port_is_told_it_is_busy(cam, visca_emulator):
+    assert cam.power_status() is True
+    with (
+        Camera(visca_emulator.path, timeouts=FAST) as other,
+        pytest.raises(DeviceUnavailableError) as info,
+    ):
+        other.power_status()
+    assert "in use" in info.value.message or "đang được" in info.value.message
+
+
+def test_shared_camera_is_one_client_per_port(visca_emulator, make_config):
+    from agent.visca.camera import close_shared, shared
+
+    cfg = make_config(f'[ptz]\nport = "{visca_emulator.path}"\n').ptz
+    try:
+        first = shared(cfg)
+        assert shared(cfg) is first
+        assert first.power_status() is True
+        changed = shared(dataclasses.replace(cfg, ack_timeout_ms=900))
+        assert changed is not first
+        assert changed.power_status() is True  # the old one released the port
+    finally:
+        close_shared()

@@ -207,3 +207,41 @@ def test_sim_without_a_device_or_listener_is_a_usage_error():
     )
     assert proc.returncode == 3
     assert "--pty" in proc.stderr
+
+
+def test_sim_listens_on_tcp_and_sony_udp(tmp_path):
+    from agent.visca.camera import Camera
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "sim",
+            "visca",
+            "--listen",
+            "tcp://127.0.0.1:0",
+            "--listen",
+            "visca-ip://127.0.0.1:0",
+            "--baud",
+            "0",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        urls = [proc.stdout.readline().strip() for _ in range(2)]
+        assert urls[0].startswith("tcp://127.0.0.1:")
+        assert urls[1].startswith("visca-ip://127.0.0.1:")
+        for url in urls:
+            with Camera(url) as cam:
+                assert cam.version().vendor_name == "Sony"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert proc.returncode == 0
