@@ -16,9 +16,8 @@ POWER_ON = bytes([0x81, 0x01, 0x04, 0x00, 0x02])
 @pytest.fixture
 def cfg(visca_emulator, tmp_path):
     visca_emulator.state.presets[1] = (500.0, 100.0, 0.0)
-    yield loads(
-        f'[agent]\nstate_dir = "{tmp_path}"\n[ptz]\nport = "{visca_emulator.path}"\nhome_preset = 1\n'
-    )
+    ptz = f'[ptz]\nport = "{visca_emulator.path}"\nhome_preset = 1\n'
+    yield loads(f'[agent]\nstate_dir = "{tmp_path}"\n' + ptz)
     close_shared()
 
 
