@@ -491,6 +491,7 @@ class Fleet:
             row["checked_for_meeting"] = ts is not None
             if ts is not None:
                 checked += 1
+                row["checked_at"] = iso(ts)
                 row["offset"] = next(
                     (o for o in offsets if abs(ts - (m.start - timedelta(minutes=o))) <= tol), None
                 )

@@ -233,6 +233,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "board.web.failed": ("thất bại", "failed"),
     "board.web.participants": ("{n} phòng tham dự", "{n} participating rooms"),
     "board.web.checked": ("đã kiểm tra T-{offset}", "checked at T-{offset}"),
+    "board.web.checked_at": ("đã kiểm tra lúc {time}", "checked at {time}"),
+    "board.web.not_checked": ("chưa kiểm tra cho cuộc họp này", "not yet checked for this meeting"),
+    "board.web.checked_count": (
+        "{n}/{total} phòng đã gửi kết quả kiểm tra trước họp",
+        "{n}/{total} rooms have sent their pre-meeting check",
+    ),
     "board.web.cancel_meeting": ("Hủy cuộc họp", "Cancel meeting"),
     "board.web.confirm_cancel": ("Hủy cuộc họp “{title}”?", "Cancel the meeting “{title}”?"),
     "board.web.meeting_cancelled": ("đã hủy cuộc họp", "meeting cancelled"),

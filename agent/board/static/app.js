@@ -241,6 +241,7 @@ async function renderRoom() {
         h("p", { id: "ptz-result", role: "status" })),
       h("div", { class: "card" }, h("h3", {}, tr("board.web.audit")), audit)),
     h("div", { class: "card" }, h("h3", {}, tr("board.web.events")), timeline));
+  showResult();
 }
 
 function ptzPad() {
@@ -264,14 +265,26 @@ function ptzPad() {
       h("button", { id: "preset-set", onclick: () => command("ptz.preset.set", { preset: Number(preset.value) }) }, tr("board.web.save"))));
 }
 
-async function command(verb, args) {
+function showResult() {
+  // The room page is re-rendered on live updates, so the last result lives in S, not in the DOM.
   const out = $("#ptz-result");
-  if (out) { out.textContent = tr("board.web.sending", { verb }); out.className = ""; }
-  const r = await api("POST", "/api/rooms/" + encodeURIComponent(S.current) + "/command", { verb, args });
+  const last = S.lastResult;
+  if (!out || !last || last.room !== S.current) return;
+  out.textContent = last.text;
+  out.className = last.ok === null ? "" : (last.ok ? "ok" : "bad");
+  if (last.ok !== null) out.dataset.ok = last.ok ? "1" : "0"; else delete out.dataset.ok;
+}
+
+async function command(verb, args) {
+  const room = S.current;
+  S.lastResult = { room, ok: null, text: tr("board.web.sending", { verb }) };
+  showResult();
+  const r = await api("POST", "/api/rooms/" + encodeURIComponent(room) + "/command", { verb, args });
   const d = r.data;
   const text = d.ok ? tr("board.web.cmd_ok", { verb, result: JSON.stringify(d.result || {}) })
                     : tr("board.web.cmd_failed", { verb, error: d.error ? d.error.message : "?" });
-  if (out) { out.textContent = text; out.className = d.ok ? "ok" : "bad"; out.dataset.ok = d.ok ? "1" : "0"; }
+  S.lastResult = { room, ok: !!d.ok, text };
+  if ($("#ptz-result") && S.current === room) showResult();
   else flash(text, !d.ok);
 }
 
@@ -284,18 +297,28 @@ function renderMeetings() {
   const cards = S.meetings.map((m) => h("div", { class: "card meeting-card", "data-id": m.id },
     h("h3", {}, m.title + " ", h("small", {}, fmtTime(m.start) + " – " + fmtTime(m.end))),
     h("p", {}, tr("board.web.participants", { n: m.participants }), " · ", m.rooms.join(", ")),
+    h("p", { class: "checked-count", "data-checked": m.checked, "data-participants": m.participants },
+      tr("board.web.checked_count", { n: m.checked, total: m.participants })),
     h("div", { class: "counts" }, ["ready", "degraded", "not_ready", "offline", "stale"].map((s) =>
       h("span", { class: "s-" + s + " count-" + s, "data-n": m.counts[s] || 0 }, tr("board.web.state." + s) + ": " + (m.counts[s] || 0)))),
     m.problems.length ? h("table", { class: "problems" },
       m.problems.map((p) => h("tr", {},
         h("td", {}, h("a", { href: "#/room/" + encodeURIComponent(p.room) }, p.name)),
         h("td", {}, tr("board.web.state." + p.state)),
-        h("td", {}, p.checked_for_meeting ? tr("board.web.checked", { offset: p.offset === null || p.offset === undefined ? "?" : p.offset }) : ""),
+        h("td", {}, !p.checked_for_meeting ? tr("board.web.not_checked")
+          : (p.offset === null || p.offset === undefined ? tr("board.web.checked_at", { time: fmtTime(p.checked_at) })
+                                                       : tr("board.web.checked", { offset: p.offset }))),
         h("td", {}, p.failing.map((c) => h("div", {}, tr("check." + c.name) + ": " + (c.summary || "") + (c.hint ? " → " + c.hint : ""))))))) : null,
     op ? h("button", { class: "cancel-meeting", onclick: () => cancelMeeting(m) }, tr("board.web.cancel_meeting")) : null));
-  if (active) { view.querySelectorAll(".meeting-card").forEach((e) => e.remove()); view.append(...cards); return; }
+  const empty = cards.length ? [] : [h("p", { class: "no-meetings" }, tr("board.web.no_meetings"))];
+  if (active) {
+    // Keep the form the operator is typing in; replace only the meeting cards.
+    view.querySelectorAll(".meeting-card, .no-meetings").forEach((e) => e.remove());
+    view.append(...cards, ...empty);
+    return;
+  }
   const form = op ? meetingForm() : null;
-  view.replaceChildren(...(form ? [form] : []), ...(cards.length ? cards : [h("p", {}, tr("board.web.no_meetings"))]));
+  view.replaceChildren(...(form ? [form] : []), ...cards, ...empty);
 }
 
 function meetingForm() {
