@@ -126,7 +126,8 @@ def room_availability(
 
     The room is observed from its first status; time before that (not yet installed) counts neither
     way. A room is online between an `online` status and the next `offline`; an outage is the time
-    between them. In a meeting the room counts as ready when online with a ready or degraded verdict.
+    between them. In a meeting the room counts as ready when online with a ready or degraded
+    verdict.
     """
     name, province, district, label = room
     first = statuses[0].ts if statuses else None

@@ -1,4 +1,4 @@
-"""The board's MQTT side: one central client subscribed to `hnth/v1/#`, through agent.mqtt.client."""
+"""The board's MQTT side: one central client subscribed to `hnth/v1/#` (agent.mqtt.client)."""
 
 from __future__ import annotations
 

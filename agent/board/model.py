@@ -136,7 +136,7 @@ def parse_ts(value: Any) -> datetime:
     if not isinstance(value, str):
         raise RemoteProtocolError(f"time {value!r} is not a string")
     try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(value)
     except ValueError:
         raise RemoteProtocolError(f"time {value!r} is not ISO 8601") from None
     if dt.tzinfo is None:
@@ -159,7 +159,7 @@ def require(body: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) ->
 
 
 def room_matches(patterns: list[str] | tuple[str, ...], district: str, room: str) -> bool:
-    """True when a meeting's room patterns (`*`, `district/room`, `district/*`) include this room."""
+    """True when a meeting's room patterns (`*`, `district/room`, `district/*`) include the room."""
     for pattern in patterns:
         if pattern == "*":
             return True

@@ -1,4 +1,4 @@
-"""The board service: wires the MQTT link, the fleet state, history flushing and operator actions."""
+"""The board service: wires the MQTT link, fleet state, history flushing and operator actions."""
 
 from __future__ import annotations
 
@@ -166,8 +166,7 @@ class Board:
                 body = {k: response[k] for k in ("ok", "result", "error") if k in response}
         body["request_id"] = request_id
         ok = bool(body.get("ok"))
-        audit_id = self.store.add_audit(user, f"cmd:{verb}", room, args, ok, body, self.fleet.now())
-        self.fleet._emit("audit", {"id": audit_id, "target": room})
+        audit_id = self._audit(user, f"cmd:{verb}", room, args=args, ok=ok, result=body)
         return ActionResult(ok, body, audit_id)
 
     def schedule(self, user: str, data: dict[str, Any], lang: str) -> ActionResult:
@@ -205,16 +204,10 @@ class Board:
             retain=True,
         )
         result = {"ok": True, "meeting": body} if rc == 0 else self._link_error(rc, lang)
-        audit_id = self.store.add_audit(
-            user,
-            "meeting.schedule",
-            f"{province}/{meeting_id}",
-            body,
-            rc == 0,
-            result,
-            self.fleet.now(),
+        target = f"{province}/{meeting_id}"
+        audit_id = self._audit(
+            user, "meeting.schedule", target, args=body, ok=rc == 0, result=result
         )
-        self.fleet._emit("audit", {"id": audit_id, "target": meeting_id})
         return ActionResult(rc == 0, result, audit_id)
 
     def cancel(self, user: str, province: str, meeting_id: str, lang: str) -> ActionResult:
@@ -223,19 +216,28 @@ class Board:
             raise InvalidArgumentError(t("board.meeting.unknown", lang=lang, id=meeting_id))
         rc = self._publish(f"hnth/v1/{province}/schedule/{meeting_id}", b"", retain=True)
         result = {"ok": True} if rc == 0 else self._link_error(rc, lang)
-        audit_id = self.store.add_audit(
-            user,
-            "meeting.cancel",
-            f"{province}/{meeting_id}",
-            {},
-            rc == 0,
-            result,
-            self.fleet.now(),
-        )
-        self.fleet._emit("audit", {"id": audit_id, "target": meeting_id})
+        target = f"{province}/{meeting_id}"
+        audit_id = self._audit(user, "meeting.cancel", target, args={}, ok=rc == 0, result=result)
         return ActionResult(rc == 0, result, audit_id)
 
     # ------------------------------------------------------------ internals
+
+    def _audit(
+        self,
+        user: str,
+        action: str,
+        target: str,
+        *,
+        args: dict[str, Any],
+        ok: bool,
+        result: dict[str, Any],
+    ) -> int:
+        """Append to the audit log and tell the open pages."""
+        audit_id = self.store.add_audit(
+            user, action, target, args=args, ok=ok, result=result, ts=self.fleet.now()
+        )
+        self.fleet.emit("audit", {"id": audit_id, "target": target})
+        return audit_id
 
     def _publish(self, topic: str, payload: bytes, **kw: Any) -> int | None:
         if self.link is None or not self.link.connected:
@@ -281,7 +283,7 @@ def _parse_local(text: str, tz: str) -> datetime:
     """Parse a time from the page: with an offset as given, without one in the province's zone."""
     from zoneinfo import ZoneInfo
 
-    dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    dt = datetime.fromisoformat(text)
     return dt if dt.tzinfo else dt.replace(tzinfo=ZoneInfo(tz))
 
 

@@ -92,7 +92,7 @@ class Fleet:
         self._rooms: dict[str, RoomRecord] = {}
         self._meetings: dict[tuple[str, str], MeetingRow] = {}
         self._seen: dict[str, tuple[deque[tuple[str, int]], set[tuple[str, int]]]] = {}
-        self._pending_writes: list[Callable[[sqlite3.Connection], None]] = []
+        self._pending_writes: list[Callable[[sqlite3.Connection], object]] = []
         self._waiters: dict[str, Future[dict[str, Any]]] = {}
         self._listeners: list[Listener] = []
         self._last_log: dict[str, float] = {}
@@ -132,10 +132,10 @@ class Fleet:
             return
         self.stats.ingested += 1
         for kind, data in changed:
-            self._emit(kind, data)
+            self.emit(kind, data)
 
     def flush(self) -> bool:
-        """Write pending history in one transaction; on a locked database keep it and return False."""
+        """Write pending history in one transaction; on a locked database keep it, return False."""
         with self._lock:
             batch, self._pending_writes = self._pending_writes, []
         if not batch:
@@ -173,7 +173,7 @@ class Fleet:
         """Record the broker link state so the page can show it."""
         self.stats.broker_connected = connected
         self.stats.broker_error = error
-        self._emit("broker", self.health())
+        self.emit("broker", self.health())
 
     def health(self) -> dict[str, Any]:
         """Return the link and ingest counters for the page."""
@@ -300,9 +300,7 @@ class Fleet:
         if rec is None or rec.path != p.path:
             rec = RoomRecord(p.path, name=rec.name if rec else "")
             path, now = p.path, self.now()
-            self._write(
-                lambda db: Store.add_room(db, path.room, path.province, path.district, "", now)
-            )
+            self._write(lambda db: Store.add_room(db, path, "", now))
         if p.kind is Kind.SNAPSHOT:
             ts = str(msg.properties.get("user_properties", {}).get("ts", "")) or iso(self.now())
             new = dataclasses.replace(rec, snapshot=msg.payload, snapshot_ts=ts)
@@ -389,10 +387,9 @@ class Fleet:
             if len(checks_for) > 32:
                 del checks_for[min(checks_for, key=lambda k: checks_for[k])]
         old = rec.readiness
-        if old is not None and parse_ts(old.get("ts")) > ts:
-            newer = old  # an older report delivered late: store it, keep showing the newer one
-        else:
-            newer = dict(body)
+        # An older report delivered late is stored, but the page keeps showing the newer one.
+        late = old is not None and parse_ts(old.get("ts")) > ts
+        newer = old if late and old is not None else dict(body)
         new = dataclasses.replace(
             rec,
             name=name or rec.name,
@@ -402,9 +399,7 @@ class Fleet:
             schema_note=note or rec.schema_note,
         )
         path, stored = rec.path, dict(body)
-        self._write(
-            lambda db: Store.add_room(db, path.room, path.province, path.district, name, ts)
-        )
+        self._write(lambda db: Store.add_room(db, path, name, ts))
         self._write(lambda db: Store.add_readiness(db, path.room, stored, ts))
         changes = self._store_room(new, "room")
         if isinstance(meeting, dict):
@@ -530,10 +525,10 @@ class Fleet:
             else [("room", data), ("snapshot", {"room": new.path.room, "ts": new.snapshot_ts})]
         )
 
-    def _write(self, op: Callable[[sqlite3.Connection], None]) -> None:
+    def _write(self, op: Callable[[sqlite3.Connection], object]) -> None:
         self._pending_writes.append(op)
 
-    def _emit(self, kind: str, data: dict[str, Any]) -> None:
+    def emit(self, kind: str, data: dict[str, Any]) -> None:
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:

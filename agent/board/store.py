@@ -1,4 +1,4 @@
-"""The board's history: SQLite by default, behind a small interface a PostgreSQL store can follow."""
+"""The board's history: SQLite by default, behind an interface a PostgreSQL store can follow."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from agent.board.model import iso, parse_ts
+from agent.board.model import RoomPath, iso, parse_ts
 from agent.errors import ConfigError
 from agent.i18n import t
 
@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS rooms(
-  room TEXT PRIMARY KEY, province TEXT NOT NULL, district TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
+  room TEXT PRIMARY KEY, province TEXT NOT NULL, district TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
   first_seen TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS status(
   room TEXT NOT NULL, boot_id TEXT NOT NULL, state TEXT NOT NULL, ts TEXT NOT NULL);
@@ -146,16 +147,15 @@ class Store:
     # ------------------------------------------------------------ writes (inside transaction)
 
     @staticmethod
-    def add_room(
-        db: sqlite3.Connection, room: str, province: str, district: str, name: str, ts: datetime
-    ) -> None:
+    def add_room(db: sqlite3.Connection, path: RoomPath, name: str, ts: datetime) -> None:
         """Record a room (first sight wins for first_seen; the name follows the latest report)."""
         db.execute(
             "INSERT INTO rooms(room, province, district, name, first_seen) VALUES(?,?,?,?,?) "
-            "ON CONFLICT(room) DO UPDATE SET name=CASE WHEN excluded.name!='' THEN excluded.name ELSE name END,"
+            "ON CONFLICT(room) DO UPDATE SET"
+            " name=CASE WHEN excluded.name!='' THEN excluded.name ELSE name END,"
             " province=excluded.province, district=excluded.district,"
             " first_seen=MIN(first_seen, excluded.first_seen)",
-            (room, province, district, name, iso(ts)),
+            (path.room, path.province, path.district, name, iso(ts)),
         )
 
     @staticmethod
@@ -176,7 +176,8 @@ class Store:
         meeting = body.get("meeting")
         meeting_id = meeting.get("id") if isinstance(meeting, dict) else None
         cur = db.execute(
-            "INSERT OR IGNORE INTO readiness(room, boot_id, seq, ts, verdict, trigger, meeting_id, body)"
+            "INSERT OR IGNORE INTO readiness"
+            "(room, boot_id, seq, ts, verdict, trigger, meeting_id, body)"
             " VALUES(?,?,?,?,?,?,?,?)",
             (
                 room,
@@ -238,6 +239,7 @@ class Store:
         user: str,
         action: str,
         target: str,
+        *,
         args: dict[str, Any],
         ok: bool,
         result: dict[str, Any],
@@ -246,7 +248,8 @@ class Store:
         """Append one operator action to the audit log; return its id."""
         with self._lock:
             cur = self._db.execute(
-                "INSERT INTO audit(ts, user, action, target, args, ok, result) VALUES(?,?,?,?,?,?,?)",
+                "INSERT INTO audit(ts, user, action, target, args, ok, result)"
+                " VALUES(?,?,?,?,?,?,?)",
                 (
                     iso(ts),
                     user,
@@ -302,7 +305,8 @@ class Store:
         """Return each room's latest stored status, to resume transitions after a restart."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT room, boot_id, state, ts FROM status s WHERE rowid=(SELECT MAX(rowid) FROM status WHERE room=s.room)"
+                "SELECT room, boot_id, state, ts FROM status s"
+                " WHERE rowid=(SELECT MAX(rowid) FROM status WHERE room=s.room)"
             ).fetchall()
         return {r[0]: StatusRow(r[0], r[1], r[2], parse_ts(r[3])) for r in rows}
 
@@ -310,7 +314,8 @@ class Store:
         """Return a room's status changes up to `until`, oldest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT room, boot_id, state, ts FROM status WHERE room=? AND ts<? ORDER BY ts, rowid",
+                "SELECT room, boot_id, state, ts FROM status"
+                " WHERE room=? AND ts<? ORDER BY ts, rowid",
                 (room, iso(until)),
             ).fetchall()
         return [StatusRow(r[0], r[1], r[2], parse_ts(r[3])) for r in rows]
@@ -319,7 +324,8 @@ class Store:
         """Return a room's readiness reports up to `until`, oldest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT room, ts, verdict, trigger, meeting_id FROM readiness WHERE room=? AND ts<? ORDER BY ts, rowid",
+                "SELECT room, ts, verdict, trigger, meeting_id FROM readiness"
+                " WHERE room=? AND ts<? ORDER BY ts, rowid",
                 (room, iso(until)),
             ).fetchall()
         return [ReadinessRow(r[0], parse_ts(r[1]), r[2], r[3], r[4]) for r in rows]

@@ -50,7 +50,8 @@ class Hub:
         loop = self._loop
         if loop is None or not self._clients or loop.is_closed():
             return
-        frame = f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        frame = f"event: {kind}\ndata: {body}\n\n"
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(self._fan_out, frame)
 
@@ -359,7 +360,9 @@ _DUMMY_HASH: Final = (
     "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 )
 _SECURITY_HEADERS: Final = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' blob:; style-src 'self'; script-src 'self'",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' blob:; style-src 'self'; script-src 'self'"
+    ),
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",

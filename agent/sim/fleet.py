@@ -97,7 +97,7 @@ class FleetSettings:
 
 
 def room_names(n: int) -> list[tuple[str, str, str]]:
-    """Return n (district, room slug, display name) spread over the districts; room 0 is the hall."""
+    """Return n (district, room slug, name) spread over the districts; room 0 is the hall."""
     out = [("_", "ubnd-tinh", "Hội trường UBND tỉnh")]
     for i in range(1, n):
         d = DISTRICTS[(i - 1) % len(DISTRICTS)]
@@ -170,7 +170,7 @@ class SimRoom(asyncio.Protocol):
             elif p.type is w.PacketType.PUBACK:
                 self.fleet.acked += 1
 
-    def connection_lost(self, exc: Exception | None) -> None:
+    def connection_lost(self, _exc: Exception | None) -> None:
         self.transport = None
         self.closed.set()
         for task in self.tasks:
@@ -323,9 +323,9 @@ class SimRoom(asyncio.Protocol):
         verb = p.topic.rsplit("/cmd/", 1)[-1]
         try:
             args = json.loads(p.payload or b"{}")
-            if not isinstance(args, dict):
-                raise TypeError
-        except (ValueError, TypeError):
+        except ValueError:
+            args = None
+        if not isinstance(args, dict):
             args = None
         request_id = str(
             (args or {}).get("request_id")
@@ -416,7 +416,7 @@ class SimRoom(asyncio.Protocol):
             return
         try:
             m = json.loads(p.payload)
-            start = datetime.fromisoformat(str(m["start"]).replace("Z", "+00:00"))
+            start = datetime.fromisoformat(str(m["start"]))
             patterns = list(m.get("rooms") or [])
         except (ValueError, KeyError, TypeError):
             return
@@ -439,7 +439,7 @@ class SimRoom(asyncio.Protocol):
             self.transport.abort()
 
     def go_silent(self) -> None:
-        """Stop talking and stop reading, keeping the TCP socket open: the broker must notice by keepalive."""
+        """Go quiet but keep the TCP socket open: the broker must notice by keepalive."""
         self.silent = True
         if self.transport is not None:
             self.transport.pause_reading()
@@ -532,7 +532,7 @@ class Fleet:
         self.loop.call_soon_threadsafe(fn)
 
     def kill(self, room: str, *, silent: bool = True) -> None:
-        """Make one room vanish: silent (the broker finds out by keepalive) or with a reset socket."""
+        """Make a room vanish: silently (the broker finds out by keepalive) or by a reset."""
         target = next(r for r in self.rooms if r.room == room)
         self.call(target.go_silent if silent else target.abort)
 

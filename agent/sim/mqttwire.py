@@ -268,7 +268,7 @@ def _decode(first: int, body: bytes) -> Publish | Packet:
                 k, i = _read_str(body, i)
                 v, i = _read_str(body, i)
                 users.append((k.decode(), v.decode()))
-            elif pid in (0x01,):  # payload format indicator: one byte
+            elif pid == 0x01:  # payload format indicator: one byte
                 i += 1
             elif pid == 0x23:  # topic alias: two bytes
                 i += 2

@@ -6,10 +6,8 @@ camera emulator (`hnth-agent sim visca`) over TCP, and a small simulated fleet f
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -58,7 +56,8 @@ def real_agent(tmp_path, broker):
     cfg = tmp_path / "agent.toml"
     cfg.write_text(
         f'[agent]\nstate_dir = "{tmp_path / "agent-state"}"\nlanguage = "vi"\n'
-        '[room]\nprovince = "son-la"\ndistrict = "moc-chau"\nid = "xa-that"\nname = "UBND xã Chiềng Sơn"\n'
+        '[room]\nprovince = "son-la"\ndistrict = "moc-chau"\nid = "xa-that"\n'
+        'name = "UBND xã Chiềng Sơn"\n'
         f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'
         f'[ptz]\nport = "tcp://127.0.0.1:{port}"\n'
         '[host]\ncpu_sample_s = 0\n[checks]\nenabled = ["host", "ptz"]\n',
@@ -139,7 +138,8 @@ def test_operator_journey(broker, real_agent, make_board, web, driver):
         def attr(css: str, name: str) -> str | None:
             # Read through JS: the live page re-renders, so element handles go stale.
             return driver.execute_script(
-                "const e = document.querySelector(arguments[0]); return e && e.getAttribute(arguments[1]);",
+                "const e = document.querySelector(arguments[0]);"
+                " return e && e.getAttribute(arguments[1]);",
                 css,
                 name,
             )
@@ -150,13 +150,9 @@ def test_operator_journey(broker, real_agent, make_board, web, driver):
             )
 
         def click(css: str) -> None:
-            for _ in range(20):
-                try:
-                    driver.find_element(By.CSS_SELECTOR, css).click()
-                    return
-                except flaky:
-                    time.sleep(0.1)
-            raise AssertionError(css)
+            WebDriverWait(driver, 5, ignored_exceptions=flaky).until(
+                lambda d: d.find_element(By.CSS_SELECTOR, css).click() or True
+            )
 
         def shot(name: str) -> None:
             driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
