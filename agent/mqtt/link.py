@@ -225,12 +225,12 @@ class Link:
         with self._seq_lock:
             self._seq += 1
             seq = self._seq
-            body = payloads.event(kind, boot_id=self.boot_id, seq=seq, **fields)
-            dropped = self.outbox.add(self.topics.events, payloads.encode(body))
-            if dropped:
+            data = payloads.encode(payloads.event(kind, boot_id=self.boot_id, seq=seq, **fields))
+            added = self.outbox.append(self.topics.events, data)
+            if added.dropped:
                 self._seq += 1
                 notice = payloads.event(
-                    "outbox.dropped", boot_id=self.boot_id, seq=self._seq, dropped=dropped
+                    "outbox.dropped", boot_id=self.boot_id, seq=self._seq, dropped=added.dropped
                 )
                 self.outbox.add(self.topics.events, payloads.encode(notice), prune=False)
         self.pump.notify()

@@ -52,6 +52,15 @@ class Row:
     payload: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class Added:
+    """What `Outbox.append` did."""
+
+    id: int
+    previous_id: int  # the row added just before (the pump may send this one directly)
+    dropped: int  # rows the count/age bounds removed to make room
+
+
 class Outbox:
     """A bounded, crash-safe FIFO of (topic, payload) rows; thread-safe."""
 
@@ -69,6 +78,7 @@ class Outbox:
         self.max_age_s = max_age_s
         self._clock = clock
         self._lock = threading.Lock()
+        self._age_checked = float("-inf")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so one add is one commit.
@@ -79,31 +89,42 @@ class Outbox:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
             self._count = int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+            newest = self._db.execute("SELECT max(id) FROM outbox").fetchone()[0]
+            self.last_id = int(newest or 0)  # the newest row this process knows of
         except sqlite3.DatabaseError as exc:
             msg = f"outbox {self.path} is unusable: {exc}"
             raise AgentError(msg, hint="move the file aside; the agent creates a new one") from exc
 
     def add(self, topic: str, payload: bytes, *, prune: bool = True) -> int:
         """Commit one row; return how many old rows the count/age bounds dropped to make room."""
+        return self.append(topic, payload, prune=prune).dropped
+
+    def append(self, topic: str, payload: bytes, *, prune: bool = True) -> Added:
+        """Commit one row; return its id, the id of the row added before it, and drops."""
         now = self._clock()
+        insert = "INSERT INTO outbox (created, topic, payload) VALUES (?, ?, ?)"
         with self._lock:
             dropped = 0
+            previous = self.last_id
+            if not prune or not self._may_prune(now):
+                # The common case: one autocommitted statement, one WAL append.
+                cur = self._db.execute(insert, (now, topic, payload))
+                self._count += 1
+                self.last_id = int(cur.lastrowid or 0)
+                return Added(self.last_id, previous, 0)
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                if prune:
-                    dropped = self._prune(now)
-                self._db.execute(
-                    "INSERT INTO outbox (created, topic, payload) VALUES (?, ?, ?)",
-                    (now, topic, payload),
-                )
+                dropped = self._prune(now)
+                cur = self._db.execute(insert, (now, topic, payload))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._count += 1 - dropped
+            self.last_id = int(cur.lastrowid or 0)
         if dropped:
             log.warning("outbox full or stale: dropped %d oldest events", dropped)
-        return dropped
+        return Added(self.last_id, previous, dropped)
 
     def peek(self, after_id: int = 0, limit: int = 100) -> list[Row]:
         """Return up to `limit` rows with id > `after_id`, oldest first."""
@@ -116,14 +137,17 @@ class Outbox:
 
     def delete(self, ids: Iterable[int]) -> None:
         """Remove delivered rows (missing ids are ignored)."""
-        batch = [(i,) for i in ids]
+        batch = sorted(ids)
         if not batch:
             return
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 before = self._db.total_changes
-                self._db.executemany("DELETE FROM outbox WHERE id = ?", batch)
+                for i in range(0, len(batch), 500):  # SQLite allows 999 parameters per statement
+                    chunk = batch[i : i + 500]
+                    marks = ",".join("?" * len(chunk))
+                    self._db.execute(f"DELETE FROM outbox WHERE id IN ({marks})", chunk)  # noqa: S608 - only "?" marks are interpolated
                 removed = self._db.total_changes - before
                 self._db.execute("COMMIT")
             except BaseException:
@@ -133,8 +157,9 @@ class Outbox:
 
     def count(self) -> int:
         """Rows still queued."""
-        with self._lock:
-            return self._count
+        # No lock: an int read is atomic, and the pump asks this while holding its own
+        # condition; waiting here for a writer would stall PUBACK handling behind SQLite.
+        return self._count
 
     def get_meta(self, key: str, default: Any = None) -> Any:
         """Return a JSON value stored with `set_meta`, or `default`."""
@@ -161,11 +186,24 @@ class Outbox:
             except sqlite3.Error:
                 log.debug("outbox close failed", exc_info=True)
 
+    def _may_prune(self, now: float) -> bool:
+        """True when the count bound is reached or the age bound is due for a look (1/s)."""
+        if self._count >= self.max_events:
+            return True
+        if now - self._age_checked >= 1.0 or now < self._age_checked:
+            self._age_checked = now
+            return True
+        return False
+
     def _prune(self, now: float) -> int:
         dropped = 0
         cutoff = now - self.max_age_s
-        cur = self._db.execute("DELETE FROM outbox WHERE created < ?", (cutoff,))
-        dropped += max(cur.rowcount, 0)
+        # Rows are appended in time order, so the oldest row (by id) says whether any is
+        # stale; this keeps an add O(log n) instead of scanning the table every time.
+        oldest = self._db.execute("SELECT created FROM outbox ORDER BY id LIMIT 1").fetchone()
+        if oldest is not None and oldest[0] < cutoff:
+            cur = self._db.execute("DELETE FROM outbox WHERE created < ?", (cutoff,))
+            dropped += max(cur.rowcount, 0)
         count = self._count - dropped
         if count >= self.max_events:
             # Leave room for this row and for the `outbox.dropped` notice the caller adds.
@@ -205,6 +243,8 @@ class Pump:
         self._last_id = 0
         self._online = False
         self._stopping = False
+        self._sleeping = False
+        self._low = max(1, window // 2)  # refill the window when this few rows are in flight
         self._thread: threading.Thread | None = None
         self.delivered = 0
         self.refused = 0
@@ -236,7 +276,8 @@ class Pump:
     def notify(self) -> None:
         """New rows were added."""
         with self._cond:
-            self._cond.notify_all()
+            if self._sleeping:
+                self._cond.notify_all()
 
     def wait_drained(self, timeout: float) -> int:
         """Wait until the outbox is empty or `timeout` passes; return rows still queued."""
@@ -260,13 +301,18 @@ class Pump:
                     "broker refused event row %d (reason %d); dropping it", row, reason_code
                 )
             self._acked.append(row)
-            self._cond.notify_all()
+            # Wake the pump only when there is a batch worth its while: refilling the window
+            # one row per PUBACK costs a SELECT and a DELETE per event.
+            if self._sleeping and (not self._inflight or len(self._inflight) <= self._low):
+                self._cond.notify_all()
 
     def _run(self) -> None:
         while True:
             with self._cond:
-                while not self._stopping and not self._acked and not self._can_send():
+                while not self._stopping and not self._has_work():
+                    self._sleeping = True
                     self._cond.wait(0.5)
+                    self._sleeping = False
                 acked, self._acked = self._acked, []
                 stopping = self._stopping
                 budget = self._window - len(self._inflight) if self._online else 0
@@ -285,25 +331,27 @@ class Pump:
                 log.exception("outbox pump failed; retrying")
                 time.sleep(0.5)
 
-    def _can_send(self) -> bool:
+    def _has_work(self) -> bool:
         # Called with the condition held: cheap checks only; peek happens outside the lock.
-        if not self._online or len(self._inflight) >= self._window:
+        if self._acked and (not self._inflight or len(self._acked) >= self._low):
+            return True
+        if not self._online or len(self._inflight) > self._low:
             return False
         return self.outbox.count() > len(self._inflight) + len(self._acked)
 
     def _send(self, rows: list[Row]) -> None:
-        for row in rows:
-            with self._cond:
-                if not self._online:
-                    return
-                # Registered before publishing so that a fast PUBACK finds it.
-                self._inflight.add(row.id)
-                previous, self._last_id = self._last_id, row.id
+        with self._cond:
+            if not self._online or not rows:
+                return
+            # Registered before publishing so that a fast PUBACK finds its row.
+            self._inflight.update(r.id for r in rows)
+            previous, self._last_id = self._last_id, rows[-1].id
+        for i, row in enumerate(rows):
             try:
                 self._publish(row.topic, row.payload, functools.partial(self._on_ack, row.id))
             except BusyError:
                 with self._cond:
-                    self._inflight.discard(row.id)
-                    self._last_id = previous
+                    self._inflight.difference_update(r.id for r in rows[i:])
+                    self._last_id = rows[i - 1].id if i else previous
                 time.sleep(0.05)
                 return

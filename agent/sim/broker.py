@@ -232,6 +232,7 @@ class Mosquitto:
             acl.chmod(0o644)
             lines.append(f"acl_file {acl}")
         lines.append(f"listener {self.port} {self.host}")
+        lines.append("set_tcp_nodelay true")
         if self.tls:
             lines += [
                 f"cafile {self.tls.ca_file}",
