@@ -269,3 +269,20 @@ def test_slugs_cannot_carry_wildcards(make_config):
             RoomTopics.of("son-la", "_", bad)
     with pytest.raises(ConfigError):
         make_config('[room]\nid = "xa+#"\n')
+
+
+def test_link_with_refused_login_keeps_running_and_queues(tmp_path, acl_broker, caplog):
+    pw = tmp_path / "pw"
+    pw.write_text("not-the-password\n")
+    pw.chmod(0o600)
+    link = Link(load(write_config(tmp_path, acl_broker, mqtt=f'password_file = "{pw}"\n')))
+    with caplog.at_level(logging.WARNING):
+        link.start()
+        assert not link.wait_connected(2)
+        link.emit("test.event", n=1)
+    try:
+        assert "refused the login" in link.failure_text()
+        assert link.outbox.count() == 2  # agent.started + the event, kept for later
+        assert "not-the-password" not in caplog.text
+    finally:
+        link.stop()
