@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.contract import assert_readiness
 from tests.fixtures.broker import ROOM_USERS
 from tests.mqtt.helpers import base, collect, js, write_config
 
@@ -45,7 +46,7 @@ def test_check_publish_leaves_retained_readiness_and_snapshot(
     readiness = by[f"{base()}/readiness"]
     assert readiness.retain
     body = js(readiness)
-    assert body["schema"] == "hnth.readiness/1"
+    assert_readiness(body)
     assert [c["name"] for c in body["checks"]] == ["camera", "host"]
     assert body["trigger"] == "manual"
     snap = by[f"{base()}/snapshot"]

@@ -10,6 +10,7 @@ import pytest
 from agent.checks import Status
 from agent.mqtt import payloads
 from agent.mqtt.link import Link
+from tests.contract import assert_readiness
 from tests.mqtt.helpers import base, collect, js, load, report, write_config
 
 pytestmark = pytest.mark.broker
@@ -109,6 +110,7 @@ def test_readiness_and_snapshot_retained_and_republished_after_broker_restart(
     msgs = _retained(sub, base() + "/+", n=3)
     by = {m.topic.rsplit("/", 1)[1]: m for m in msgs}
     assert js(by["readiness"]) == body
+    assert_readiness(body)
     assert body["verdict"] == "ready"
     assert body["room"] == {
         "province": "son-la",
