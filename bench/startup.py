@@ -23,7 +23,8 @@ def median_wall(argv: list[str], runs: int, env: dict[str, str]) -> float:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        subprocess.run(argv, env=env, check=False, **quiet)
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
 
@@ -47,7 +48,10 @@ def main() -> None:
             median_wall(argv, 2, env)
         results = {name: median_wall(argv, args.runs, env) for name, argv in cases.items()}
     base = results["python -c pass"]
-    rows = {name: {"median_ms": round(v * 1000, 1), "ratio": round(v / base, 2)} for name, v in results.items()}
+    rows = {
+        name: {"median_ms": round(v * 1000, 1), "ratio": round(v / base, 2)}
+        for name, v in results.items()
+    }
     if args.json:
         print(json.dumps({"bench": "startup", "runs": args.runs, "results": rows}))
         return

@@ -22,8 +22,11 @@ print(",".join(sorted(m for m in {heavy!r} if m in sys.modules)))
 def loaded_after(argv: list[str], tmp_path) -> set[str]:
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[agent]\nstate_dir = "{tmp_path}"\n[host]\ncpu_sample_s = 0\n')
-    code = PROBE.format(argv=[*argv, "--config", str(cfg)] if argv[0] != "--help" else argv, heavy=HEAVY)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    full = [*argv, "--config", str(cfg)] if argv[0] != "--help" else argv
+    code = PROBE.format(argv=full, heavy=HEAVY)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
     last = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
     return set(filter(None, last.split(",")))
 

@@ -129,7 +129,7 @@ def split(names: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def _main() -> int:
     # Run as __main__, this module's classes are not the ones the pickle names: use the import.
-    from agent.checks import worker
+    from agent.checks import worker  # noqa: PLW0406 - see the comment above
 
     request = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - our own parent process wrote it
     if not isinstance(request, worker.Request):
