@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from agent.config import _opt, _positive, _range, parse_host_port
+from agent.config import _each, _opt, _positive, _range, parse_host_port
 
 
 def _listen(value: Any) -> str | None:
@@ -43,7 +43,7 @@ class BoardConfig:
     cookie_secure: bool = _opt(True)
     behind_tls_proxy: bool = _opt(False)
     command_timeout_s: float = _opt(15.0, _range(1, 600))
-    pre_meeting_offsets_min: tuple[float, ...] = _opt([30.0, 5.0])
+    pre_meeting_offsets_min: tuple[float, ...] = _opt([30.0, 5.0], _each(_positive))
     pre_meeting_tolerance_min: float = _opt(3.0, _positive)
     client_id: str = _opt("hnth-board")
     language: Literal["vi", "en"] = _opt("vi")

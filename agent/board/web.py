@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, Final
@@ -27,7 +28,8 @@ log = logging.getLogger(__name__)
 
 STATIC: Final = Path(__file__).with_name("static")
 COOKIE: Final = "hnth_board"
-_SSE_QUEUE: Final = 5000
+_SSE_QUEUE: Final = 1000
+_BATCH_S: Final = 0.05
 _KEEPALIVE_S: Final = 15.0
 _MAX_BODY: Final = 64 * 1024
 
@@ -37,23 +39,46 @@ Handler = Callable[[Request], Awaitable[Response]]
 class Hub:
     """Fans fleet changes out to every connected browser (thread-safe in, asyncio out)."""
 
-    def __init__(self) -> None:
+    def __init__(self, batch_s: float = _BATCH_S) -> None:
         self._clients: set[asyncio.Queue[str | None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._batch_s = batch_s
+        self._lock = threading.Lock()
+        # Changes are batched for `batch_s`: one loop wake-up and one write per browser per batch,
+        # and a room that changed three times in a batch is sent once, with its latest state.
+        self._rooms: dict[str, dict[str, Any]] = {}
+        self._others: list[tuple[str, dict[str, Any]]] = []
+        self._scheduled = False
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Remember the server's event loop; changes arrive on other threads."""
         self._loop = loop
 
     def publish(self, kind: str, data: dict[str, Any]) -> None:
-        """Queue one SSE event for every client; a client too slow to keep up is dropped."""
+        """Queue one SSE event for every client (any thread); sent with the next batch."""
         loop = self._loop
         if loop is None or not self._clients or loop.is_closed():
             return
-        body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        frame = f"event: {kind}\ndata: {body}\n\n"
+        with self._lock:
+            if kind == "room":
+                self._rooms.pop(data["room"], None)
+                self._rooms[data["room"]] = data
+            else:
+                self._others.append((kind, data))
+            if self._scheduled:
+                return
+            self._scheduled = True
         with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(self._fan_out, frame)
+            loop.call_soon_threadsafe(loop.call_later, self._batch_s, self._flush)
+
+    def _flush(self) -> None:
+        with self._lock:
+            rooms, others = self._rooms, self._others
+            self._rooms, self._others, self._scheduled = {}, [], False
+        frames = [_frame(kind, data) for kind, data in others]
+        frames.extend(_frame("room", data) for data in rooms.values())
+        if frames:
+            self._fan_out("".join(frames))
 
     def _fan_out(self, frame: str) -> None:
         for q in list(self._clients):
@@ -341,6 +366,11 @@ def create_app(board: Board) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.hub = hub
     return app
+
+
+def _frame(kind: str, data: dict[str, Any]) -> str:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"event: {kind}\ndata: {body}\n\n"
 
 
 def _audit(a: Any) -> dict[str, Any]:

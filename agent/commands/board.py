@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import ipaddress
 import logging
+import secrets
 import sys
 
 from agent.commands import load_config
@@ -23,6 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--role", choices=["viewer", "operator"], default="viewer", help=t("board.opt.role")
     )
+    p.add_argument("--broker", metavar="HOST:PORT", help=t("board.opt.broker"))
+    p.add_argument("--demo", action="store_true", help=t("board.opt.demo"))
 
 
 def main(args: argparse.Namespace) -> int:
@@ -49,6 +53,16 @@ def main(args: argparse.Namespace) -> int:
     if hp is None:
         raise UsageError(t("config.allowed.host_port"))
     host, port = hp
+    mqtt = cfg.mqtt
+    if args.broker:
+        bp = parse_host_port(args.broker)
+        if bp is None:
+            raise UsageError(t("config.allowed.host_port"))
+        mqtt = dataclasses.replace(mqtt, host=bp[0], port=bp[1])
+    if args.demo:
+        password = secrets.token_urlsafe(9)
+        board.add_user("demo", Role.OPERATOR, password)
+        print(t("board.demo_user", user="demo", password=password, listen=listen), file=sys.stderr)
     if not _loopback(host) and not bcfg.behind_tls_proxy:
         log.warning("%s", t("board.warn.exposed", listen=listen))
         print(t("board.warn.exposed", listen=listen), file=sys.stderr)
@@ -58,8 +72,8 @@ def main(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as exc:
         raise ConfigError(t("board.missing_extra", module=exc.name)) from None
     client = None
-    if cfg.mqtt.host:
-        client = connect(board, settings_for(cfg.mqtt, bcfg.client_id))
+    if mqtt.host:
+        client = connect(board, settings_for(mqtt, bcfg.client_id))
     else:
         print(t("board.no_broker_config"), file=sys.stderr)
     board.start()

@@ -59,8 +59,8 @@ def main(args: argparse.Namespace) -> int:
         body = [
             [
                 r.name or r.room,
-                _pct(r.online_pct),
-                _pct(r.ready_in_meetings_pct),
+                _pct(r.online_s, r.observed_s),
+                _pct(r.ready_in_meetings_s, r.meeting_s),
                 str(r.outages),
                 _dur(r.longest_outage_s),
                 f"{r.checks_missed}/{r.checks_expected}",
@@ -71,8 +71,9 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f} %"
+def _pct(part: float, whole: float) -> str:
+    # From the seconds, not the rounded percentage, so the text is not rounded twice.
+    return "—" if not whole else f"{100 * part / whole:.2f} %"
 
 
 def _dur(s: float) -> str:

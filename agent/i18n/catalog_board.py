@@ -32,6 +32,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "vai trò của người dùng mới: viewer (chỉ xem) hoặc operator (điều khiển)",
         "the new user's role: viewer (read only) or operator (may act)",
     ),
+    "board.opt.broker": (
+        "máy chủ MQTT host:port, thay cho [mqtt] host/port",
+        "the MQTT broker as host:port, instead of [mqtt] host/port",
+    ),
+    "board.opt.demo": (
+        "tạo người dùng điều hành 'demo' với mật khẩu ngẫu nhiên (để trình diễn)",
+        "create an operator 'demo' with a random password (for demos)",
+    ),
+    "board.demo_user": (
+        "mở http://{listen}/ và đăng nhập: {user} / {password}",
+        "open http://{listen}/ and sign in as {user} / {password}",
+    ),
     "board.warn.exposed": (
         "bảng theo dõi đang lắng nghe trên {listen}, không phải loopback: hãy đặt một proxy TLS phía trước (rồi đặt [board] behind_tls_proxy = true)",
         "the board listens on {listen}, not loopback: put a TLS proxy in front of it (then set [board] behind_tls_proxy = true)",

@@ -1,0 +1,265 @@
+"""The board under a simulated province: ingest rate, publish → browser-push latency and RSS.
+
+For each N (default 217 and 2000; add 10000 if the machine allows), in one run:
+- a fresh mosquitto; `hnth-agent board` as its own process; `hnth-agent sim fleet --rooms N`
+  (one MQTT connection and Will per room, one readiness report every 10 s each);
+- baseline: `mosquitto_sub -t hnth/v1/#` consuming the same stream;
+- ingest ratio = messages/s the board received ÷ messages/s mosquitto_sub received;
+- push latency = time a browser-style SSE client gets the room update − the report's `ts`,
+  against the same for mosquitto_sub (publish → subscriber), p50 and p99;
+- the board process's peak RSS.
+
+Run: .venv/bin/python bench/fleet.py [--rooms 217,2000,10000] [--seconds 30] [--json]
+Goals: p99 ≤ 1 s at 2,000 rooms; ingest ≥ 0.5 × mosquitto_sub.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+import psutil
+
+HNTH = str(Path(sys.executable).parent / "hnth-agent")
+TS_RE = re.compile(rb'"ts":\s*"([^"]+)"')
+
+
+def ts_epoch(text: str | bytes) -> float:
+    if isinstance(text, bytes):
+        text = text.decode()
+    return datetime.fromisoformat(text).timestamp()
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+class SubBaseline:
+    """mosquitto_sub on hnth/v1/#: counts messages; readiness latency from its receive time."""
+
+    def __init__(self, port: int) -> None:
+        self.proc = subprocess.Popen(
+            ["mosquitto_sub", "-p", str(port), "-t", "hnth/v1/#", "-q", "1", "-F", "%U\t%t\t%p"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self.count = 0
+        self.window: tuple[float, float] | None = None
+        self.latencies: list[float] = []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.count += 1
+            parts = line.split(b"\t", 2)
+            if len(parts) == 3 and parts[1].endswith(b"/readiness") and self.window:
+                got = float(parts[0])
+                m = TS_RE.search(parts[2])
+                if m and self.window[0] <= got <= self.window[1]:
+                    self.latencies.append(got - ts_epoch(m.group(1)))
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+class SseClient:
+    """A browser stand-in: logs in, holds /api/stream and times each new readiness it is pushed."""
+
+    def __init__(self, port: int, user: str, password: str) -> None:
+        self.port = port
+        body = json.dumps({"user": user, "password": password}).encode()
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/login", body, {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(req, timeout=30) as r:
+            self.cookie = r.headers["Set-Cookie"].split(";")[0]
+        self.latencies: list[float] = []
+        self.window: tuple[float, float] | None = None
+        self.seen: dict[str, str] = {}
+        self.events = 0
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.conn.request("GET", "/api/stream", headers={"Cookie": self.cookie})
+        self.resp = self.conn.getresponse()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def health(self) -> dict[str, object]:
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/api/fleet", headers={"Cookie": self.cookie}
+        )
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read())["health"]
+
+    def _read(self) -> None:
+        event = ""
+        try:
+            for raw in self.resp:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: ") and event == "room":
+                    now = time.time()
+                    self.events += 1
+                    d = json.loads(line[6:])
+                    ts = d.get("readiness_ts")
+                    if ts and self.seen.get(d["room"]) != ts:
+                        self.seen[d["room"]] = ts
+                        if self.window and self.window[0] <= now <= self.window[1]:
+                            self.latencies.append(now - ts_epoch(ts))
+        except (OSError, http.client.HTTPException, ValueError, AttributeError):
+            return
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def run_one(n: int, seconds: float, tmp: Path) -> dict[str, object]:
+    from agent.sim.broker import Mosquitto, free_port
+
+    broker = Mosquitto(tmp / f"broker-{n}", extra="max_queued_messages 100000\n").start()
+    web_port = free_port()
+    cfg = tmp / f"board-{n}.toml"
+    cfg.write_text(
+        f'[agent]\nstate_dir = "{tmp}/state-{n}"\n'
+        f'[mqtt]\nhost = "127.0.0.1"\nport = {broker.port}\n'
+        f'[board]\ndatabase = "sqlite:///{tmp}/board-{n}.sqlite"\nlisten = "127.0.0.1:{web_port}"\n'
+        "stale_after_s = 60\n",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [HNTH, "board", "--config", str(cfg), "--add-user", "bench", "--role", "viewer"],
+        input="bench-password\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    procs: list[subprocess.Popen[bytes]] = []
+    baseline = SubBaseline(broker.port)
+    board = subprocess.Popen([HNTH, "board", "--config", str(cfg)], stderr=subprocess.DEVNULL)
+    procs.append(board)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                sse = SseClient(web_port, "bench", "bench-password")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        t_start = time.monotonic()
+        fleet = subprocess.Popen(
+            [
+                HNTH,
+                "sim",
+                "fleet",
+                "--rooms",
+                str(n),
+                "--broker",
+                f"127.0.0.1:{broker.port}",
+                "--interval",
+                "10",
+                "--keepalive",
+                "60",
+                "--fault-rate",
+                "0.1",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(fleet)
+        assert fleet.stdout is not None
+        fleet.stdout.readline()  # "N simulated rooms ... connected"
+        connect_s = time.monotonic() - t_start
+        time.sleep(12)  # one full report cycle: steady state
+        h0, b0, w0 = sse.health(), baseline.count, time.time()
+        sse.window = baseline.window = (w0, w0 + seconds)
+        bp = psutil.Process(board.pid)
+        rss_peak = 0
+        cpu0 = bp.cpu_times()
+        while time.time() < w0 + seconds:
+            rss_peak = max(rss_peak, bp.memory_info().rss)
+            time.sleep(1)
+        cpu1 = bp.cpu_times()
+        h1, b1, w1 = sse.health(), baseline.count, time.time()
+        board_rate = (int(h1["received"]) - int(h0["received"])) / (w1 - w0)
+        sub_rate = (b1 - b0) / (w1 - w0)
+        sse.close()
+        return {
+            "rooms": n,
+            "connect_s": round(connect_s, 1),
+            "rooms_seen": int(h1["rooms"]),
+            "board_msgs_per_s": round(board_rate, 1),
+            "mosquitto_sub_msgs_per_s": round(sub_rate, 1),
+            "ingest_ratio": round(board_rate / sub_rate, 3) if sub_rate else None,
+            "push_p50_ms": round(pct(sse.latencies, 0.5) * 1000, 1),
+            "push_p99_ms": round(pct(sse.latencies, 0.99) * 1000, 1),
+            "push_samples": len(sse.latencies),
+            "sub_p50_ms": round(pct(baseline.latencies, 0.5) * 1000, 1),
+            "sub_p99_ms": round(pct(baseline.latencies, 0.99) * 1000, 1),
+            "board_rss_mb": round(rss_peak / 2**20, 1),
+            "board_cpu_pct": round(
+                (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / (w1 - w0) * 100, 1
+            ),
+            "rejected": h1["rejected"],
+            "db_pending": h1["db_pending"],
+        }
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        baseline.stop()
+        broker.stop()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--rooms", default="217,2000")
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    os.environ.pop("HNTH_AGENT_CONFIG", None)
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (int(x) for x in args.rooms.split(",")):
+            r = run_one(n, args.seconds, Path(tmp))
+            results.append(r)
+            if not args.json:
+                print(
+                    f"{n:>6} rooms: ingest {r['board_msgs_per_s']}/s"
+                    f" vs mosquitto_sub {r['mosquitto_sub_msgs_per_s']}/s"
+                    f" (ratio {r['ingest_ratio']}); push p50 {r['push_p50_ms']} ms"
+                    f" p99 {r['push_p99_ms']} ms (mosquitto_sub p50 {r['sub_p50_ms']}"
+                    f" p99 {r['sub_p99_ms']}); board RSS {r['board_rss_mb']} MB,"
+                    f" CPU {r['board_cpu_pct']} %; connect {r['connect_s']} s",
+                    flush=True,
+                )
+    if args.json:
+        print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
