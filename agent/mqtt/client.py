@@ -402,6 +402,7 @@ class MqttClient:
             reconnect_on_failure=False,
         )
         client.suppress_exceptions = True
+        client.connect_timeout = s.connect_timeout_s  # bounds TCP connect and TLS handshake
         client.max_inflight_messages_set(s.max_inflight)
         if s.username is not None:
             client.username_pw_set(s.username, s.password)
