@@ -275,8 +275,21 @@ class Board:
         while not self._stop.wait(0.25):
             try:
                 self.fleet.flush()
+                self._watch_link()
             except Exception:
                 log.exception("history writer failed; retrying")
+
+    def _watch_link(self) -> None:
+        """Show a broker that is down even when it never answered (no disconnect callback then)."""
+        link = self.link
+        if link is None:
+            return
+        stats = self.fleet.stats
+        if link.connected != stats.broker_connected:
+            why = "" if link.connected else str(getattr(link, "failure_text", lambda: "")())
+            if not link.connected:
+                log.warning("board has no broker: %s", why)
+            self.fleet.set_broker(connected=link.connected, error=why)
 
 
 def _parse_local(text: str, tz: str) -> datetime:

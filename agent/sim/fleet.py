@@ -130,6 +130,7 @@ class SimRoom(asyncio.Protocol):
         self.meetings_done: set[tuple[str, float]] = set()
         self.silent = False
         self.last_sent = 0.0
+        self.sessions = 0
 
     # -------------------------------------------------------- asyncio.Protocol
 
@@ -175,21 +176,46 @@ class SimRoom(asyncio.Protocol):
         self.closed.set()
         for task in self.tasks:
             task.cancel()
+        if self.sessions and not self.silent and not self.fleet.stopping:
+            self.fleet.spawn(self.reconnect())
+
+    async def reconnect(self) -> None:
+        """Come back after the broker does, with backoff and per-room jitter."""
+        delay = 1.0
+        while not self.fleet.stopping:
+            await asyncio.sleep(self.rng.uniform(delay / 2, delay))
+            try:
+                await self.run()
+            except (OSError, TimeoutError):
+                delay = min(delay * 2, 30.0)
+            else:
+                return
 
     # -------------------------------------------------------- behaviour
 
     async def run(self) -> None:
-        """Connect, announce, then report periodically until cancelled."""
+        """Connect, announce, then report periodically; reconnects after a broker outage."""
         s = self.fleet.s
         loop = asyncio.get_running_loop()
-        await loop.create_connection(lambda: self, s.host, s.port)
-        await asyncio.wait_for(self.connected.wait(), 15)
+        self.decoder = w.Decoder()
+        self.connected = asyncio.Event()
+        self.closed = asyncio.Event()
+        transport, _ = await loop.create_connection(lambda: self, s.host, s.port)
+        try:
+            await asyncio.wait_for(self.connected.wait(), 15)
+        except TimeoutError:
+            transport.abort()
+            raise
+        first = self.sessions == 0
+        self.sessions += 1
         self.send(w.subscribe(self.next_id(), f"{self.base}/cmd/#"))
         self.send(w.subscribe(self.next_id(), f"hnth/v1/{s.province}/schedule/+"))
+        # As a real agent: on every (re)connect, online and then the latest readiness.
         self.pub(f"{self.base}/status", self.status_body("online"), retain=True)
-        self.event("agent.started")
-        self.readiness("startup")
-        if s.snapshots:
+        if first:
+            self.event("agent.started")
+        self.readiness("startup" if first else "periodic")
+        if s.snapshots and first:
             self.snapshot()
         self.tasks = [
             asyncio.ensure_future(self.ping_loop()),
@@ -466,6 +492,7 @@ class Fleet:
         self._ready = threading.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.failed: list[str] = []
+        self.stopping = False
 
     def spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
@@ -496,6 +523,7 @@ class Fleet:
             else:
                 await self._stop.wait()
         finally:
+            self.stopping = True
             for room in self.rooms:
                 for task in room.tasks:
                     task.cancel()

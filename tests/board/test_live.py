@@ -174,3 +174,21 @@ def test_web_access_rules(live, web):
     status, body = op.call("GET", "/api/fleet")
     assert status == 401
     assert body["error"]["code"] == "session_expired"
+
+
+def test_broker_outage_is_shown_and_state_comes_back(live, broker):
+    board, fleet, client = live
+    assert wait_for(lambda: len(board.fleet.rooms()) == 24, 10)
+    broker.kill()
+    assert wait_for(lambda: not board.fleet.health()["broker_connected"], 5)
+    assert board.fleet.health()["broker_error"]
+    r = board.command("op", "ubnd-tinh", "ptz.stop", {}, "vi")
+    assert not r.ok
+    assert r.body["error"]["code"] == "broker_unavailable"
+    assert "MQTT" in r.body["error"]["message"]
+    broker.start()
+    assert wait_for(lambda: board.fleet.health()["broker_connected"], 15)
+    assert client.connected
+    # the simulated rooms come back by themselves, each with a fresh online status
+    assert wait_for(lambda: sum(r.sessions == 2 for r in fleet.rooms) == 24, 15)
+    assert wait_for(lambda: all(r["status"] == "online" for r in board.fleet.rooms()), 10)
