@@ -68,7 +68,8 @@ def connect(board: Board, settings: ClientSettings) -> MqttClient:
         board.fleet.set_broker(connected=True)
 
     def on_disconnect(reason: str) -> None:
-        log.warning("board lost the broker: %s", reason)
+        if not board.stopping:
+            log.warning("board lost the broker: %s", reason)
         board.fleet.set_broker(connected=False, error=reason)
 
     client = MqttClient(

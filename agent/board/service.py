@@ -91,6 +91,7 @@ class Board:
         self.sessions = Sessions(cfg.session_ttl_h * 3600)
         self.link = link
         self._stop = threading.Event()
+        self.stopping = False
         self._flusher: threading.Thread | None = None
 
     def start(self) -> None:
@@ -100,6 +101,7 @@ class Board:
 
     def stop(self) -> None:
         """Stop the history writer after a last flush."""
+        self.stopping = True
         self._stop.set()
         if self._flusher is not None:
             self._flusher.join(10)

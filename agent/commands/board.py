@@ -82,6 +82,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         web.run()
     finally:
+        board.stopping = True
         if client is not None:
             client.stop()
         board.stop()
