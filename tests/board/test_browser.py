@@ -234,12 +234,20 @@ def test_operator_journey(broker, real_agent, make_board, web, driver):
         assert "cmd:ptz.move" in audit
         shot("07-audit")
 
+        # the availability report page lists every room
+        driver.get(url + "#/report")
+        wait.until(
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, "#report-out tr")) == SIM_ROOMS + 2
+        )
+        assert "UBND xã Chiềng Sơn" in text("#report-out")
+        shot("08-report")
+
         # English is one click away
         from selenium.webdriver.support.ui import Select
 
         Select(driver.find_element(By.ID, "lang")).select_by_value("en")
         wait.until(ec.text_to_be_present_in_element((By.ID, "title"), "HNTH readiness board"))
-        shot("08-english")
+        shot("09-english")
     except BaseException:
         driver.save_screenshot(str(ARTIFACTS / "failure.png"))
         print("board rooms:", board.fleet.rooms())
