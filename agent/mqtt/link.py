@@ -133,6 +133,7 @@ class Link:
         self._readiness_seq = 0
         self._seq_lock = threading.Lock()
         self._retained_lock = threading.Lock()
+        self._alerts_lock = threading.Lock()
         self._readiness: dict[str, Any] | None = None
         self._snapshot: tuple[bytes, str] | None = None
         self._snapshot_source: tuple[str, float] | None = None
@@ -250,14 +251,17 @@ class Link:
         path = camera.metrics.get("snapshot_path") if camera else None
         if isinstance(path, str):
             self._maybe_snapshot(path, payloads.iso(report.started_at))
-        self.emit("check.completed", verdict=report.verdict.value, trigger=report.trigger.value)
-        previous = self.outbox.get_meta("alerts", {})
-        changes, raised = payloads.alert_changes(previous, report)
-        for change in changes:
-            kind = change.pop("kind")
-            self.emit(kind, **change)
-        if raised != previous:
-            self.outbox.set_meta("alerts", raised)
+        # One report at a time through the alert state: the daemon's periodic run and a
+        # `check` command may finish together, and each must see the other's alerts.
+        with self._alerts_lock:
+            self.emit("check.completed", verdict=report.verdict.value, trigger=report.trigger.value)
+            previous = self.outbox.get_meta("alerts", {})
+            changes, raised = payloads.alert_changes(previous, report)
+            for change in changes:
+                kind = change.pop("kind")
+                self.emit(kind, **change)
+            if raised != previous:
+                self.outbox.set_meta("alerts", raised)
         return body
 
     def publish_snapshot(self, jpeg: bytes, ts: str | None = None) -> dict[str, Any]:
