@@ -330,6 +330,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chỉ nghe trên loopback (127.0.0.1) trừ khi có --allow-remote; {host} không phải loopback",
         "only loopback (127.0.0.1) unless --allow-remote is given; {host} is not loopback",
     ),
+    "ptz.sim.listen_failed": (
+        "không nghe được trên {url}: {error}",
+        "cannot listen on {url}: {error}",
+    ),
     "ptz.sim.bad_hex": (
         "--hang cần chuỗi hex, ví dụ 01043F02: {value}",
         "--hang needs hex such as 01043F02: {value}",

@@ -1136,12 +1136,14 @@ class Emulator:
             raise UsageError(t("ptz.sim.bad_listen", url=url))
         if ep.host not in LOOPBACK and not allow_remote:
             raise UsageError(t("ptz.sim.not_loopback", host=ep.host))
-        port = 0 if "port=0" in url or url.rstrip("/").endswith(":0") else ep.port
         link: Link
-        if ep.scheme == "tcp":
-            link = TcpLink(ep.host, port)
-        else:
-            link = UdpLink(ep.host, port, sony=ep.scheme == "visca-ip")
+        try:
+            if ep.scheme == "tcp":
+                link = TcpLink(ep.host, ep.port)
+            else:
+                link = UdpLink(ep.host, ep.port, sony=ep.scheme == "visca-ip")
+        except OSError as exc:
+            raise UsageError(t("ptz.sim.listen_failed", url=url, error=exc)) from None
         self._add(link)
         return link.label
 

@@ -91,7 +91,7 @@ def parse_url(url: str) -> Endpoint:
     if scheme not in DEFAULT_PORTS:
         raise InvalidArgumentError(msg("ptz.bad_url", url=url, schemes=", ".join(SCHEMES)))
     try:
-        port = parts.port or DEFAULT_PORTS[scheme]
+        port = DEFAULT_PORTS[scheme] if parts.port is None else parts.port
     except ValueError:
         raise InvalidArgumentError(
             msg("ptz.bad_url", url=url, schemes=", ".join(SCHEMES))
