@@ -152,6 +152,6 @@ class RoomTopics:
         return (
             bool(rest)
             and not any(c in topic for c in "+#\0")
-            and "//" not in rest
+            and all(rest.split("/"))  # no empty level
             and len(topic) < 512
         )
