@@ -31,8 +31,10 @@ def run(ctx: CheckContext) -> Outcome:
 
     metrics: dict[str, Any] = {"port": cfg.port, "address": cfg.address}
     try:
-        # Shared with the daemon's MQTT handler: the serial port opens exclusively.
-        return _run(ctx, shared(cfg), metrics)
+        # The serial port opens exclusively: use the client the daemon holds (shared with
+        # its MQTT commands) when it passes one, else the process-wide one for this port.
+        camera = ctx.shared.get("camera") or shared(cfg)
+        return _run(ctx, camera, metrics)
     except AgentError as exc:
         metrics["error"] = exc.code
         return Outcome(

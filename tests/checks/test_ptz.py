@@ -135,3 +135,13 @@ def test_check_cli_json_passes_then_fails_with_a_hint(
     assert result["status"] == "fail"
     assert result["hint"] == "check power, the RX wire and the baud rate"
     assert code == 2
+
+
+def test_uses_the_camera_the_daemon_shares(make_config, visca_emulator, ptz_config):
+    from agent.visca.camera import Camera
+
+    with Camera(visca_emulator.path) as held:  # the daemon holds the port open
+        assert held.power_status() is True
+        ctx = CheckContext(make_config(ptz_config), lang="en", shared={"camera": held})
+        out = ptz.run(ctx)
+    assert out.status is Status.PASS, out
