@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -61,10 +62,17 @@ def test_version_and_help():
     top = hnth("--help")
     assert top.returncode == 0
     assert "check" in top.stdout
-    for cmd in ("check",):
+    for cmd in ("check", "devices", "ptz", "sim", "mqtt-test", "run", "demo", "board", "report"):
         sub = hnth(cmd, "--help", "--lang", "en")
         assert sub.returncode == 0, (cmd, sub.stderr)
         assert "--config" in sub.stdout
+        assert "cli." not in sub.stdout, f"untranslated help key in {cmd} --help"
+    for argv in (["sim", "visca"], ["sim", "fleet"], ["ptz", "move"], ["ptz", "preset"]):
+        sub = hnth(*argv, "--help", "--lang", "en")
+        assert sub.returncode == 0, (argv, sub.stderr)
+        assert not re.search(
+            r"\b(cli|ptz|fleet|board|media|mqtt)\.[a-z_]+\.[a-z_.]+\b", sub.stdout
+        ), argv
 
 
 def test_check_json_matches_contract(cfg_file, listener):

@@ -236,6 +236,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chạy thiết bị giả lập (camera VISCA, ...)",
         "run a simulated device (VISCA camera, ...)",
     ),
+    "cli.sim.fleet.help": (
+        "mô phỏng nhiều điểm cầu gửi trạng thái về trung tâm (trình diễn, thử tải)",
+        "simulate many rooms reporting to central (demos and load tests)",
+    ),
     "cli.mqtt_test.help": (
         "chẩn đoán kết nối tới máy chủ MQTT từng bước",
         "diagnose the link to the MQTT broker step by step",
