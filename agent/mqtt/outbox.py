@@ -161,6 +161,12 @@ class Outbox:
         # condition; waiting here for a writer would stall PUBACK handling behind SQLite.
         return self._count
 
+    def recount(self) -> int:
+        """Re-read the row count from the file (another process may share it)."""
+        with self._lock:
+            self._count = int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+            return self._count
+
     def get_meta(self, key: str, default: Any = None) -> Any:
         """Return a JSON value stored with `set_meta`, or `default`."""
         with self._lock:
@@ -282,12 +288,18 @@ class Pump:
     def wait_drained(self, timeout: float) -> int:
         """Wait until the outbox is empty or `timeout` passes; return rows still queued."""
         deadline = time.monotonic() + timeout
+        recounted = time.monotonic()
         with self._cond:
             while True:
                 left = self.outbox.count() - len(self._acked)
                 if left <= 0 or time.monotonic() >= deadline:
                     return max(left, 0)
                 self._cond.wait(min(0.05, max(deadline - time.monotonic(), 0.001)))
+                if time.monotonic() - recounted > 1.0 and not self._inflight:
+                    # `check --publish` and the daemon may share the file: rows the other
+                    # process delivered are gone without this process counting them.
+                    self.outbox.recount()
+                    recounted = time.monotonic()
 
     def _on_ack(self, row: int, _mid: int, reason_code: int) -> None:
         with self._cond:
@@ -337,7 +349,7 @@ class Pump:
             return True
         if not self._online or len(self._inflight) > self._low:
             return False
-        return self.outbox.count() > len(self._inflight) + len(self._acked)
+        return self.outbox.last_id > self._last_id  # rows added that were never handed over
 
     def _send(self, rows: list[Row]) -> None:
         with self._cond:

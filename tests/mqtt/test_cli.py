@@ -175,3 +175,29 @@ def test_mqtt_test_warns_when_the_broker_certificate_expires_soon(tmp_path):
     assert "[WARN] TLS handshake and certificate" in proc.stdout
     assert "expires in 9 days" in proc.stdout or "expires in 10 days" in proc.stdout
     assert "renew" in proc.stdout
+
+
+def test_check_publish_next_to_a_running_daemon(tmp_path, broker, mqtt_client, agent_proc):
+    cfg = write_config(tmp_path, broker)
+    daemon = agent_proc(cfg, "--emit", "50", "--then", "wait")
+    boot = daemon.expect("ready")[1]
+    daemon.expect("emitted")
+    proc = agent(
+        "check",
+        "--only",
+        "host",
+        "--publish",
+        "--publish-timeout",
+        "20",
+        "--config",
+        str(cfg),
+        "--lang",
+        "en",
+    )
+    assert "published the result" in proc.stderr, proc.stderr
+    sub = mqtt_client(broker, "central")
+    sub.subscribe(f"{base()}/status")
+    [status] = collect(sub, lambda ms: len(ms) >= 1)
+    # The one-shot neither took over the daemon's session nor marked the room offline.
+    assert js(status) == {**js(status), "state": "online", "boot_id": boot}
+    assert daemon.proc.poll() is None
