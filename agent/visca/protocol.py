@@ -501,6 +501,7 @@ class Session:
         self._next = 1
         self._flight: dict[int, _InFlight] = {}
         self._events: deque[Event] = deque()
+        self._abandoned: set[tuple[int, int]] = set()  # (address, socket) of forgotten motions
 
     # ---- sending
     def can_send(self) -> bool:
@@ -522,7 +523,11 @@ class Session:
 
     def forget(self, handle: int) -> None:
         """Stop tracking `handle` (its caller gave up); a late reply becomes Stray."""
-        self._flight.pop(handle, None)
+        f = self._flight.pop(handle, None)
+        if f is not None and f.phase is Phase.ACKED:
+            # Its socket may still complete later; that Completion must not be taken
+            # for a "Completion without ACK" of whatever is sent next.
+            self._abandoned.add((f.address, f.socket))
 
     def in_flight(self) -> int:
         """How many commands are being tracked."""
@@ -577,6 +582,7 @@ class Session:
             if f is None:
                 self._events.append(Stray(reply))
                 return
+            self._abandoned.discard((reply.address, reply.socket))
             old = self._on_socket(reply.address, reply.socket)
             if old is not None:
                 # The camera reuses a socket only once it is free: that Completion was lost.
@@ -594,6 +600,10 @@ class Session:
             g = self._on_socket(reply.address, reply.socket)
             if g is not None:
                 self._finish(Done(g.handle))
+                return
+            if (reply.address, reply.socket) in self._abandoned:
+                self._abandoned.discard((reply.address, reply.socket))
+                self._events.append(Stray(reply))
                 return
             # Some cameras send Completion with no ACK first.
             f = self._first_command(Finish.IMMEDIATE, Finish.MOTION)

@@ -407,6 +407,16 @@ def test_late_replies_after_forget_are_stray():
     assert _events(s, "90 41 FF") == [Stray(Ack(1, 1))]
 
 
+def test_late_completion_of_a_forgotten_motion_is_not_taken_for_the_next_command():
+    s = Session()
+    a, _ = s.send(c.home(), 1)
+    _events(s, "90 41 FF")
+    s.forget(a)  # its caller gave up waiting for the Completion
+    b, _ = s.send(c.drive("left", 1, 1), 1)
+    assert _events(s, "90 51 FF") == [Stray(Completion(1, 1))]
+    assert _events(s, "90 42 FF 90 52 FF") == [Acked(b, 2), Done(b)]
+
+
 def test_address_set_and_returned_packets():
     s = Session()
     a, _ = s.send(c.address_set(), 1)
