@@ -70,7 +70,9 @@ def main(args: argparse.Namespace) -> int:
     port = args.port or cfg.ptz.port
     if not port:
         raise UsageError(t("ptz.no_port"), hint=t("ptz.no_port_hint"))
-    ptz = dataclasses.replace(cfg.ptz, port=port, address=args.address or cfg.ptz.address)
+    ptz = dataclasses.replace(
+        cfg.ptz, port=port, address=cfg.ptz.address if args.address is None else args.address
+    )
     try:
         from agent.visca.camera import Camera
 
