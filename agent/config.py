@@ -284,6 +284,7 @@ class PtzConfig:
     max_speed_pan: int = _opt(0x18, _range(1, 0x18))
     max_speed_tilt: int = _opt(0x17, _range(1, 0x18))
     max_preset: int = _opt(254, _range(0, 254))
+    position_nibbles: int = _opt(4, _range(4, 5))  # 5 on 20-bit models (BRC-AM7, SRG-360SHE)
     rate_limit_per_s: float = _opt(20.0, _positive)
     # [pan, tilt] or [pan, tilt, zoom] the home preset must reach; empty: learn it on first run.
     home_position: tuple[int, ...] = _opt(

@@ -177,6 +177,7 @@ class Camera:
                 max_speed_pan=ptz.max_speed_pan,
                 max_speed_tilt=ptz.max_speed_tilt,
                 max_preset=ptz.max_preset,
+                position_nibbles=ptz.position_nibbles,
             ),
         )
 

@@ -127,6 +127,16 @@ def test_five_nibble_positions_decode_by_length(visca_factory):
         assert cam.position() == Position(-200000, 1000, 5)
 
 
+def test_twenty_bit_camera_from_config(visca_factory, make_config):
+    rig = visca_factory(model=Model(position_nibbles=5, pan_min=-300000, pan_max=300000))
+    rig.usecases.set_motion_scale(1000)
+    cfg = make_config(f'[ptz]\nport = "{rig.path}"\nposition_nibbles = 5\n').ptz
+    with Camera.from_config(cfg) as cam:
+        cam.goto(-70000, 300)
+        assert cam.position() == Position(-70000, 300, 0)
+    assert len(rig.requests[0]) == 17
+
+
 # ---------------------------------------------------------------- scripted real-world conversations
 
 
