@@ -1232,7 +1232,9 @@ def main(args: argparse.Namespace) -> int:
     emu.faults.hang_prefixes.extend(hangs)
     emu.usecases.set_motion_scale(args.motion_scale)
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # SIGINT too: a shell starts background jobs with SIGINT ignored, so Python's own
+    # KeyboardInterrupt would never come.
+    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         endpoints = []
         if args.pty or args.link:
@@ -1257,7 +1259,8 @@ def main(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         emu.close()
     print(t("ptz.sim.stopped", requests=len(emu.requests)), file=sys.stderr, flush=True)
     return 0

@@ -158,20 +158,17 @@ def test_bad_setup_is_a_usage_error():
     emu.close()
 
 
-def test_sim_visca_runs_until_sigterm_and_exits_cleanly(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_sim_visca_runs_until_a_signal_and_exits_cleanly(tmp_path, sig):
     link = tmp_path / "ttyCAM"
     proc = subprocess.Popen(
+        # As a shell starts a background job: SIGINT ignored, so only our handler can stop it.
         [
+            "sh",
+            "-c",
+            'trap "" INT; exec "$0" -m agent sim visca --pty --link "$1" --cameras 2',
             sys.executable,
-            "-m",
-            "agent",
-            "sim",
-            "visca",
-            "--pty",
-            "--link",
             str(link),
-            "--cameras",
-            "2",
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -184,7 +181,7 @@ def test_sim_visca_runs_until_sigterm_and_exits_cleanly(tmp_path):
         assert proc.stdout.readline().strip() == str(link)
         assert os.path.realpath(link).startswith("/dev/pts/")
         assert proc.poll() is None
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=5)
     finally:
         if proc.poll() is None:
