@@ -898,8 +898,9 @@ class Service:
         # Bytes cross a pty at once; on a real 9600-baud line each takes 1.04 ms, so a
         # packet has arrived only once its last byte would have.
         start = max(now, self._line_free_at)
+        # Bytes left from an earlier read were already on the line before `start`.
+        consumed = -reader.buffered
         reader.receive_data(data)
-        consumed = 0
         while True:
             before = reader.buffered
             item = reader.next_packet()
@@ -909,7 +910,7 @@ class Service:
             if isinstance(item, Garbage):
                 log.debug("emulator skipped %s", hexs(item.data))
                 continue
-            self._on_packet(item, route, start + consumed * bs)
+            self._on_packet(item, route, start + max(consumed, 0) * bs)
         self._line_free_at = start + len(data) * bs
 
     def _on_packet(self, packet: bytes, route: Route, arrival: float) -> None:
