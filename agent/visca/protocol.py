@@ -6,7 +6,6 @@ The caller owns the port, the threads and the clock: it feeds received bytes to
 
 from __future__ import annotations
 
-import logging
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum, IntEnum
@@ -14,8 +13,6 @@ from typing import Final, Self
 
 from agent.errors import DeviceError, LocalProtocolError, RemoteProtocolError
 from agent.i18n import t
-
-log = logging.getLogger(__name__)
 
 TERMINATOR: Final = 0xFF
 BROADCAST: Final = 8

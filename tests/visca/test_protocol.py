@@ -432,3 +432,30 @@ def test_if_clear_single_and_broadcast():
     assert _events(s, "90 50 FF") == [Done(a)]
     b, _ = s.send(c.if_clear(broadcast=True), 1)
     assert _events(s, "88 01 00 01 FF") == [Done(b)]
+
+
+@pytest.mark.parametrize("module", ["protocol", "commands", "ip"])
+def test_the_core_imports_no_io(module):
+    import ast
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2] / "agent" / "visca" / f"{module}.py"
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in (
+            node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")]
+        )
+    }
+    assert not imported & {
+        "socket",
+        "serial",
+        "asyncio",
+        "select",
+        "threading",
+        "os",
+        "time",
+        "selectors",
+    }
