@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -37,24 +36,6 @@ def cfg_file(tmp_path):
     return write
 
 
-@pytest.fixture
-def listener():
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(64)
-    yield srv.getsockname()[1]
-    srv.close()
-
-
-@pytest.fixture
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def test_version_and_help():
     out = hnth("--version")
     assert out.returncode == 0
@@ -75,8 +56,8 @@ def test_version_and_help():
         ), argv
 
 
-def test_check_json_matches_contract(cfg_file, listener):
-    path = cfg_file(f'[network]\ntargets = ["127.0.0.1:{listener}"]\nsamples = 2\n')
+def test_check_json_matches_contract(cfg_file, open_port):
+    path = cfg_file(f'[network]\ntargets = ["127.0.0.1:{open_port}"]\nsamples = 2\n')
     out = hnth("check", "--config", path, "--json", "--only", "host,time,network")
     assert out.returncode in (0, 1), out.stderr
     doc = json.loads(out.stdout)  # exactly one JSON document on stdout

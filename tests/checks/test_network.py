@@ -2,31 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-
-import pytest
-
 from agent.checks import CheckContext, Status
 from agent.checks.network import run
 from agent.config import loads
-
-
-@pytest.fixture
-def open_port():
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(64)
-    yield srv.getsockname()[1]
-    srv.close()
-
-
-@pytest.fixture
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()  # nothing listens there now: connects are refused
-    return port
 
 
 def _ctx(targets, lang="en"):

@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import signal
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from tests.daemon.rig import Daemon
-
-
-@pytest.fixture
-def listener():
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(64)
-    yield srv.getsockname()[1]
-    srv.close()
 
 
 def ics_meeting(start: datetime, uid: str = "hop-thu") -> str:
@@ -28,13 +16,13 @@ def ics_meeting(start: datetime, uid: str = "hop-thu") -> str:
     return f"BEGIN:VCALENDAR\nBEGIN:VEVENT\n{event}END:VEVENT\nEND:VCALENDAR\n"
 
 
-def test_daemon_lifecycle_without_broker(tmp_path, listener):
+def test_daemon_lifecycle_without_broker(tmp_path, open_port):
     ics = tmp_path / "meetings.ics"
     ics.write_text(ics_meeting(datetime.now(UTC) + timedelta(seconds=8)), encoding="utf-8")
     cfg = tmp_path / "config.toml"
     good = (
         f'[agent]\nstate_dir = "{tmp_path / "state"}"\nlanguage = "en"\n'
-        f'[network]\ntargets = ["127.0.0.1:{listener}"]\nsamples = 1\n'
+        f'[network]\ntargets = ["127.0.0.1:{open_port}"]\nsamples = 1\n'
         "[host]\ncpu_sample_s = 0\n"
         '[checks]\nenabled = ["host", "network"]\n'
         f'[schedule]\noffsets_min = [0.05]\nics_file = "{ics}"\n'
