@@ -128,11 +128,7 @@ def _displays(root: str) -> list[dict[str, Any]]:
 
 
 def _serial() -> list[dict[str, Any]]:
-    # Imported here rather than through agent/visca/transport.py, which is being written in
-    # parallel; list_ports only reads sysfs and never opens a port (so never /dev/ttyS0's console).
-    from serial.tools import list_ports
+    # pyserial lives behind agent/visca/transport.py; listing reads sysfs and opens no port.
+    from agent.visca.transport import serial_ports
 
-    return [
-        {"device": p.device, "description": p.description or "", "hwid": p.hwid or ""}
-        for p in sorted(list_ports.comports(), key=lambda p: p.device)
-    ]
+    return sorted(serial_ports(), key=lambda p: p["device"])

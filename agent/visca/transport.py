@@ -114,11 +114,12 @@ def open_transport(url: str, *, timeout_s: float = 1.0) -> Transport:
 
 
 def serial_ports() -> list[dict[str, str]]:
-    """List the serial ports the OS knows (for `hnth-agent devices`); never the VM console."""
+    """List the serial ports the OS knows (for `hnth-agent devices`), reading sysfs only."""
+    # On a room PC the on-board /dev/ttyS0 is often the camera's RS-232 port, so it is listed;
+    # listing opens nothing.
     return [
         {"device": p.device, "description": p.description or "", "hwid": p.hwid or ""}
         for p in list_ports.comports()
-        if p.device != "/dev/ttyS0"
     ]
 
 
