@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import socket
-import statistics
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -105,14 +104,13 @@ def probe(target: str, cfg: NetworkConfig, cancel: threading.Event | None = None
             sent,
             max(set(errors), key=errors.count) if errors else "timeout",
         )
-    jitter = (
-        statistics.fmean(abs(a - b) for a, b in itertools.pairwise(rtts)) if len(rtts) > 1 else 0.0
-    )
+    gaps = [abs(a - b) for a, b in itertools.pairwise(rtts)]
+    jitter = sum(gaps) / len(gaps) if gaps else 0.0
     return Probe(
         target,
         address,
         round(dns_ms, 2),
-        round(statistics.median(rtts), 2),
+        round(_median(rtts), 2),
         round(min(rtts), 2),
         round(max(rtts), 2),
         round(jitter, 2),
@@ -165,6 +163,14 @@ def _judge(ctx: CheckContext, p: Probe, cfg: NetworkConfig) -> tuple[Status, str
     if warn:
         return Status.WARN, "; ".join(warn), ctx.t("network.loss_hint", target=p.target)
     return Status.PASS, "", ""
+
+
+def _median(values: list[float]) -> float:
+    # Not statistics.median: that module pulls in decimal and fractions, ~0.7 MB the idle
+    # daemon would carry for good.
+    s = sorted(values)
+    mid = len(s) // 2
+    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
 
 
 def _rank(status: Status) -> int:
