@@ -69,7 +69,8 @@ def test_daemon_end_to_end(tmp_path, broker, mqtt_client, visca_emulator):
         f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'
         f'[ptz]\nport = "{visca_emulator.path}"\nhome_preset = 1\n'
         "[host]\ncpu_sample_s = 0\n"
-        '[checks]\nenabled = ["host", "ptz"]\ncritical = ["ptz"]\n'
+        # Only ptz: the verdict must not depend on how busy the CI machine's CPU is.
+        '[checks]\nenabled = ["ptz"]\ncritical = ["ptz"]\n'
         "[schedule]\noffsets_min = [0.05]\nperiodic_min = 60\n"
     )
     cfg.write_text(good, encoding="utf-8")
