@@ -105,7 +105,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{device}: mức {rms} dBFS, đỉnh {peak} dBFS",
         "{device}: level {rms} dBFS, peak {peak} dBFS",
     ),
-    "mic.no_device": ("không có thiết bị thu âm nào: {error}", "no audio input device: {error}"),
+    "mic.no_device": ("không dùng được micro: {error}", "no usable microphone: {error}"),
+    "audio.kind.input": ("thu âm", "input"),
+    "audio.kind.output": ("phát âm thanh", "output"),
+    "audio.none_of_kind": (
+        "máy không có thiết bị {kind} nào (PortAudio không thấy)",
+        "this PC has no audio {kind} device (PortAudio sees none)",
+    ),
+    "audio.no_match": (
+        "không có thiết bị {kind} nào khớp với {spec!r}; máy có: {names}",
+        "no audio {kind} device matches {spec!r}; this PC has: {names}",
+    ),
     "mic.no_device_hint": (
         "cắm micro hoặc bộ giao tiếp âm thanh USB; chạy `hnth-agent devices` và đặt [microphone] device",
         "plug in the microphone or USB audio interface; run `hnth-agent devices` and set [microphone] device",
@@ -166,8 +176,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a meeting is in progress: no probe is played",
     ),
     "speaker.no_output": (
-        "không có thiết bị phát âm thanh: {error}",
-        "no audio output device: {error}",
+        "không dùng được loa: {error}",
+        "no usable speaker output: {error}",
     ),
     "speaker.no_output_hint": (
         "kiểm tra loa/bộ khuếch đại đã cắm; chạy `hnth-agent devices` và đặt [speaker] device",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from agent.errors import DeviceError, DeviceTimeoutError, DeviceUnavailableError
+from agent.i18n import t
 from agent.media.deadline import bounded
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def resolve(spec: str, kind: Kind) -> AudioDevice:
     """Pick a device by index or name substring; "" means the system default for `kind`."""
     devices = [d for d in list_devices() if (d.inputs if kind == "input" else d.outputs) > 0]
     if not devices:
-        raise DeviceUnavailableError(f"no audio {kind} device")
+        raise DeviceUnavailableError(t("audio.none_of_kind", kind=t(f"audio.kind.{kind}")))
     spec = spec.strip()
     if not spec:
         chosen = next(
@@ -86,7 +87,9 @@ def resolve(spec: str, kind: Kind) -> AudioDevice:
         )
     if match is None:
         names = ", ".join(d.name for d in devices)
-        raise DeviceUnavailableError(f"no audio {kind} device matches {spec!r} (have: {names})")
+        raise DeviceUnavailableError(
+            t("audio.no_match", kind=t(f"audio.kind.{kind}"), spec=spec, names=names)
+        )
     return match
 
 

@@ -203,7 +203,7 @@ def test_machine_without_audio_fails_mic_with_a_clear_hint(tmp_path) -> None:
     )
     checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
     assert checks["microphone"]["status"] == "fail"
-    assert checks["microphone"]["summary"].startswith("no audio input device")
+    assert "no audio input device" in checks["microphone"]["summary"]
     assert "plug in the microphone" in checks["microphone"]["hint"]
     assert checks["speaker"]["status"] == "fail"
     assert proc.returncode == 2
