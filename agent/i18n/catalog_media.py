@@ -106,6 +106,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{device}: level {rms} dBFS, peak {peak} dBFS",
     ),
     "mic.no_device": ("không dùng được micro: {error}", "no usable microphone: {error}"),
+    "video.missing": ("không có tệp hoặc thiết bị này", "no such file or device"),
+    "video.cannot_open": (
+        "OpenCV không mở được (sai địa chỉ, mất mạng, sai mật khẩu hoặc định dạng không hỗ trợ)",
+        "OpenCV cannot open it (wrong address, no network, wrong password or unsupported format)",
+    ),
     "audio.kind.input": ("thu âm", "input"),
     "audio.kind.output": ("phát âm thanh", "output"),
     "audio.none_of_kind": (

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from agent.errors import DeviceError, DeviceTimeoutError, DeviceUnavailableError
+from agent.i18n import t
 from agent.media.deadline import bounded
 
 if TYPE_CHECKING:
@@ -203,14 +204,14 @@ def _open(
         if isinstance(target, str):
             target = os.path.realpath(target)
             if not Path(target).exists():
-                raise DeviceUnavailableError(f"{source.target} does not exist")
+                raise DeviceUnavailableError(t("video.missing"))
         cap = cv2.VideoCapture(target, cv2.CAP_V4L2)
         if cap.isOpened() and want_size and all(want_size):
             cap.set(cv2.CAP_PROP_FRAME_WIDTH, want_size[0])
             cap.set(cv2.CAP_PROP_FRAME_HEIGHT, want_size[1])
     else:
         if source.kind == "file" and not Path(str(source.target)).is_file():
-            raise DeviceUnavailableError(f"{source.target} does not exist")
+            raise DeviceUnavailableError(t("video.missing"))
         # Without these two, OpenCV's FFmpeg backend waited 20 s on a broken RTSP mount.
         params = [
             cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
@@ -221,7 +222,7 @@ def _open(
         cap = cv2.VideoCapture(str(source.target), cv2.CAP_FFMPEG, params)
     if not cap.isOpened():
         cap.release()
-        raise DeviceUnavailableError(f"cannot open video source {redact(source.target)}")
+        raise DeviceUnavailableError(t("video.cannot_open"))
     return cap
 
 
