@@ -188,38 +188,31 @@ def parse_xset_monitor(text: str) -> Power | None:
 
 def cec_power(timeout_s: float = 8.0) -> str | None:
     """Ask the TV (logical address 0) for its power status over HDMI-CEC; None when unavailable."""
-    if shutil.which("cec-client") is None:
-        return None
-    try:
-        out = subprocess.run(
-            ["cec-client", "-s", "-d", "1"],
-            input="pow 0\n",
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return parse_cec_power(out.stdout)
+    out = _cec("pow 0", timeout_s)
+    return None if out is None else parse_cec_power(out.stdout)
 
 
 def cec_wake(timeout_s: float = 8.0) -> bool:
     """Send "power on" to the TV over HDMI-CEC; False when there is no cec-client or adapter."""
+    out = _cec("on 0", timeout_s)
+    return out is not None and out.returncode == 0 and not _NO_ADAPTER.search(out.stdout)
+
+
+def _cec(command: str, timeout_s: float) -> subprocess.CompletedProcess[str] | None:
+    """Run one cec-client command in single-command mode; None when it cannot run."""
     if shutil.which("cec-client") is None:
-        return False
+        return None
     try:
-        out = subprocess.run(
+        return subprocess.run(
             ["cec-client", "-s", "-d", "1"],
-            input="on 0\n",
+            input=command + "\n",
             capture_output=True,
             text=True,
             timeout=timeout_s,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return out.returncode == 0 and not _NO_ADAPTER.search(out.stdout)
+        return None
 
 
 def parse_cec_power(text: str) -> str | None:
