@@ -28,7 +28,6 @@ from agent.schedule import (
     Meeting,
     ScheduleError,
     current,
-    done_key,
     due,
     meeting_from_message,
     next_wakeup,
@@ -202,15 +201,9 @@ class Agent:
         self._last_report: Report | None = None
         self._last_periodic = 0.0
         self._last_overlap: set[tuple[str, str]] = set()
-        self._camera: Any = None
         self.activity = "starting"
 
     # ---------------------------------------------------------------- public
-
-    @property
-    def last_report(self) -> Report | None:
-        """The latest report, for the `state` command."""
-        return self._last_report
 
     def stop(self) -> None:
         """Ask the main loop to finish (safe from a signal handler)."""
@@ -228,7 +221,8 @@ class Agent:
 
     def in_meeting(self) -> Meeting | None:
         """Return the meeting in progress, if any."""
-        return current(self.book.meetings(self.clock()), self.clock())
+        now = self.clock()
+        return current(self.book.meetings(now), now)
 
     def camera(self) -> Any:
         """Return the process-wide VISCA camera client; None when [ptz] port is not set."""
@@ -237,8 +231,7 @@ class Agent:
         from agent.visca.camera import shared
 
         # One client per port, shared with the MQTT handler and the ptz check.
-        self._camera = shared(self.config.ptz)
-        return self._camera
+        return shared(self.config.ptz)
 
     def run_checks(
         self,
@@ -251,10 +244,8 @@ class Agent:
     ) -> Report:
         """Run checks (one run at a time), publish the report unless told not to, return it."""
         with self._run_lock:
+            # In a meeting the checks themselves neither move the camera nor play the tone.
             in_meeting = self.in_meeting() is not None
-            # During a meeting the agent never moves the camera or plays the tone on its own.
-            own_initiative = trigger in (Trigger.SCHEDULE, Trigger.PERIODIC, Trigger.STARTUP)
-            motion = allow_motion and not (in_meeting and own_initiative)
             self.activity = t("daemon.activity.checking", trigger=trigger.value)
             self._status()
             _, heavy = split(names)
@@ -263,7 +254,9 @@ class Agent:
             if heavy:
                 request = Request(self.config, tuple(heavy), lang, in_meeting)
                 batch = Batch(request, max(self.config.timeout_for(n) for n in heavy))
-            ctx = CheckContext(self.config, lang=lang, in_meeting=in_meeting, allow_motion=motion)
+            ctx = CheckContext(
+                self.config, lang=lang, in_meeting=in_meeting, allow_motion=allow_motion
+            )
 
             def loader(name: str) -> CheckFn:
                 return (
@@ -338,7 +331,7 @@ class Agent:
         systemd.stopping(t("daemon.stopping"))
         log.info("stopping")
         self.reporter.stop(timeout=3.0)
-        if self._camera is not None:
+        if self.config.ptz.port:
             from agent.visca.camera import close_shared
 
             with contextlib.suppress(Exception):
@@ -559,4 +552,4 @@ def _version() -> str:
     return __version__
 
 
-__all__ = ["Agent", "MeetingBook", "NullReporter", "Reporter", "done_key", "install_signals"]
+__all__ = ["Agent", "MeetingBook", "NullReporter", "Reporter", "install_signals"]
