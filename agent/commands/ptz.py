@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Any
 from agent.commands import load_config, print_json
 from agent.errors import AgentError, UsageError
 from agent.i18n import t
+from agent.visca.commands import MOVES
 
 if TYPE_CHECKING:
     from agent.visca.camera import Camera
-
-DIRECTIONS = ["up", "down", "left", "right", "up-left", "up-right", "down-left", "down-right"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -33,7 +32,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     cmd("info")
     cmd("power").add_argument("state", choices=["on", "off", "status"])
     sp = cmd("move")
-    sp.add_argument("direction", choices=DIRECTIONS)
+    sp.add_argument("direction", choices=MOVES)
     sp.add_argument("--speed", type=int, default=8, metavar="N", help=t("ptz.cli.opt.speed"))
     sp.add_argument("--duration", type=float, metavar="SEC", help=t("ptz.cli.opt.duration"))
     cmd("stop")

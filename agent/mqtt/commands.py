@@ -38,6 +38,7 @@ from agent.errors import (
 from agent.i18n import t
 from agent.mqtt.payloads import parse_time
 from agent.mqtt.topics import REQUEST_ID_RE, RoomTopics
+from agent.visca.commands import DEFAULT_LIMITS, MOVES
 
 if TYPE_CHECKING:
     from agent.config import PtzConfig
@@ -45,18 +46,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DIRECTIONS: Final = (
-    "up",
-    "down",
-    "left",
-    "right",
-    "up-left",
-    "up-right",
-    "down-left",
-    "down-right",
-)
 ZOOM_ACTIONS: Final = ("in", "out", "stop")
-ZOOM_MAX: Final = 0x4000  # VISCA optical tele end (visca.md: 0000 wide … 4000 tele)
+ZOOM_MAX: Final = DEFAULT_LIMITS.max_zoom
 # Codes a response may carry; anything else an exception says becomes `internal`.
 CONTRACT_CODES: Final = frozenset(
     {
@@ -376,7 +367,7 @@ def _v_empty(_args: Mapping[str, Any], _ptz: PtzConfig) -> dict[str, Any]:
 
 def _v_move(args: Mapping[str, Any], ptz: PtzConfig) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "direction": _choice(args, "direction", DIRECTIONS),
+        "direction": _choice(args, "direction", MOVES),
         "speed": _int(args, "speed", 1, ptz.max_speed_pan),
     }
     if args.get("duration_ms") is not None:

@@ -92,6 +92,8 @@ class Limits:
 
 
 DEFAULT_LIMITS: Final = Limits()
+# The eight drive directions an operator may ask for (STOP is its own command).
+MOVES: Final = tuple(d.value for d in Direction if d is not Direction.STOP)
 
 
 def check_range(field: str, value: object, lo: int, hi: int) -> int:
