@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -12,8 +13,10 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HNTH = str(Path(sys.executable).parent / "hnth-agent")
+BASE = "hnth/v1/son-la/moc-chau/xa-chieng-son"  # the room the daemon tests configure
 
 
 class Daemon:
@@ -99,3 +102,37 @@ class Daemon:
         with contextlib.suppress(OSError):
             self.sock.close()
         return self.proc.returncode
+
+
+class Inbox:
+    """Everything a central subscriber sees, by topic."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.seen: list[tuple[str, bytes, bool]] = []
+
+    def pump(self) -> None:
+        while (msg := self.client.get_message(0.05)) is not None:
+            self.seen.append((msg.topic, msg.payload, msg.retain))
+
+    def find(self, topic: str, pred: Callable[[dict[str, Any]], bool] = lambda _: True) -> Any:
+        self.pump()
+        for t, payload, _ in reversed(self.seen):
+            if t == topic and payload:
+                try:
+                    doc = json.loads(payload)
+                except ValueError:
+                    continue
+                if pred(doc):
+                    return doc
+        return None
+
+    def events(self, kind: str) -> list[dict[str, Any]]:
+        self.pump()
+        out = []
+        for t, payload, _ in self.seen:
+            if t == f"{BASE}/events":
+                doc = json.loads(payload)
+                if doc.get("kind") == kind:
+                    out.append(doc)
+        return out

@@ -6,12 +6,9 @@ import signal
 
 import pytest
 
-from tests.daemon.rig import Daemon
-from tests.daemon.test_daemon_mqtt import Inbox
+from tests.daemon.rig import BASE, Daemon, Inbox
 
 pytestmark = pytest.mark.broker
-
-BASE = "hnth/v1/son-la/moc-chau/xa-chieng-son"
 
 
 def test_broker_down_at_start_then_camera_unplugged(tmp_path, broker, mqtt_client, visca_emulator):

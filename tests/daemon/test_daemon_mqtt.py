@@ -16,45 +16,9 @@ import pytest
 
 from agent.mqtt.payloads import iso
 from tests.contract import assert_readiness
-from tests.daemon.rig import Daemon
+from tests.daemon.rig import BASE, Daemon, Inbox
 
 pytestmark = pytest.mark.broker
-
-BASE = "hnth/v1/son-la/moc-chau/xa-chieng-son"
-
-
-class Inbox:
-    """Everything a central subscriber sees, by topic."""
-
-    def __init__(self, client) -> None:
-        self.client = client
-        self.seen: list[tuple[str, bytes, bool]] = []
-
-    def pump(self) -> None:
-        while (msg := self.client.get_message(0.05)) is not None:
-            self.seen.append((msg.topic, msg.payload, msg.retain))
-
-    def find(self, topic: str, pred=lambda doc: True):
-        self.pump()
-        for t, payload, _ in reversed(self.seen):
-            if t == topic and payload:
-                try:
-                    doc = json.loads(payload)
-                except ValueError:
-                    continue
-                if pred(doc):
-                    return doc
-        return None
-
-    def events(self, kind: str) -> list[dict]:
-        self.pump()
-        out = []
-        for t, payload, _ in self.seen:
-            if t == f"{BASE}/events":
-                doc = json.loads(payload)
-                if doc.get("kind") == kind:
-                    out.append(doc)
-        return out
 
 
 def test_daemon_end_to_end(tmp_path, broker, mqtt_client, visca_emulator):
