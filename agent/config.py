@@ -353,7 +353,7 @@ class Config:
 
 
 # Sections validated by optional parts of the agent (installed as extras), not by this module.
-EXTRA_SECTIONS: Final = frozenset({"board", "fleet"})
+EXTRA_SECTIONS: Final = frozenset({"board"})
 
 
 # ---------------------------------------------------------------- loading
