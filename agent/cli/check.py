@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from agent.checks import CheckContext, CheckResult, Trigger, Verdict
 from agent.checks.runner import Report, run_checks
-from agent.commands import add_json, load_config, print_json
+from agent.cli.common import add_json, load_config, print_json
 from agent.config import CHECK_NAMES
 from agent.errors import UsageError
 from agent.i18n import current_language, t

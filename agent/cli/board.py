@@ -10,7 +10,7 @@ import logging
 import secrets
 import sys
 
-from agent.commands import load_config
+from agent.cli.common import load_config
 from agent.config import parse_host_port, section
 from agent.errors import ConfigError, UsageError
 from agent.i18n import t

@@ -1,4 +1,4 @@
-"""One module per CLI subcommand: `add_arguments(parser)` and `main(args) -> exit code`."""
+"""What the subcommands share: config loading, --json and JSON output."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from agent.commands import load_config
+from agent.cli.common import load_config
 from agent.service import Agent, Reporter, install_signals
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from agent.commands import add_json, load_config, print_json
+from agent.cli.common import add_json, load_config, print_json
 from agent.config import section
 from agent.errors import ConfigError
 from agent.i18n import t

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from agent.commands import add_json, load_config, print_json
+from agent.cli.common import add_json, load_config, print_json
 from agent.i18n import t
 from agent.output import paint, use_colour
 

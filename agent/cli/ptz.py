@@ -8,7 +8,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from agent.commands import load_config, print_json
+from agent.cli.common import load_config, print_json
 from agent.errors import AgentError, UsageError
 from agent.i18n import t
 from agent.visca.commands import MOVES

@@ -6,7 +6,7 @@ import argparse
 from dataclasses import asdict
 from typing import Any
 
-from agent.commands import add_json, load_config, print_json
+from agent.cli.common import add_json, load_config, print_json
 from agent.errors import AgentError
 from agent.i18n import t
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from agent.commands import add_json, print_json
+from agent.cli.common import add_json, print_json
 from agent.errors import AgentError
 from agent.i18n import current_language, set_language, t
 

@@ -18,15 +18,15 @@ from agent.i18n import set_language, t
 # name → (module with add_arguments/main, catalogue key of its one-line help).
 # Modules are imported only for the command being run, so `--help` stays fast.
 COMMANDS: Final = {
-    "check": ("agent.commands.check", "cli.check.help"),
-    "devices": ("agent.commands.devices", "cli.devices.help"),
-    "ptz": ("agent.commands.ptz", "cli.ptz.help"),
-    "sim": ("agent.commands.sim", "cli.sim.help"),
-    "mqtt-test": ("agent.commands.mqtt_test", "cli.mqtt_test.help"),
-    "run": ("agent.commands.run", "cli.run.help"),
-    "demo": ("agent.commands.demo", "cli.demo.help"),
-    "board": ("agent.commands.board", "cli.board.help"),
-    "report": ("agent.commands.report", "cli.report.help"),
+    "check": ("agent.cli.check", "cli.check.help"),
+    "devices": ("agent.cli.devices", "cli.devices.help"),
+    "ptz": ("agent.cli.ptz", "cli.ptz.help"),
+    "sim": ("agent.cli.sim", "cli.sim.help"),
+    "mqtt-test": ("agent.cli.mqtt_test", "cli.mqtt_test.help"),
+    "run": ("agent.cli.run", "cli.run.help"),
+    "demo": ("agent.cli.demo", "cli.demo.help"),
+    "board": ("agent.cli.board", "cli.board.help"),
+    "report": ("agent.cli.report", "cli.report.help"),
 }
 
 EXIT_OK: Final = 0
