@@ -228,7 +228,7 @@ class Agent:
         """Return the process-wide VISCA camera client; None when [ptz] port is not set."""
         if not self.config.ptz.port:
             return None
-        from agent.visca.camera import shared
+        from agent.visca import shared
 
         # One client per port, shared with the MQTT handler and the ptz check.
         return shared(self.config.ptz)
@@ -332,7 +332,7 @@ class Agent:
         log.info("stopping")
         self.reporter.stop(timeout=3.0)
         if self.config.ptz.port:
-            from agent.visca.camera import close_shared
+            from agent.visca import close_shared
 
             with contextlib.suppress(Exception):
                 close_shared()

@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from agent.visca import Camera, CommandSupersededError, Timeouts  # noqa: E402
 from agent.visca import commands as c  # noqa: E402
-from agent.visca.camera import Camera, CommandSupersededError, Timeouts  # noqa: E402
 
 
 def p99(values):

@@ -14,7 +14,7 @@ from agent.errors import AgentError
 
 if TYPE_CHECKING:
     from agent.config import Config
-    from agent.visca.camera import Camera, Position
+    from agent.visca import Camera, Position
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,7 @@ def run(ctx: CheckContext) -> Outcome:
     cfg = ctx.config.ptz
     if not cfg.port:
         return skip(ctx, "ptz.check.no_port", "ptz.check.no_port_hint")
-    from agent.visca.camera import shared
-    from agent.visca.protocol import localize
+    from agent.visca import localize, shared
 
     metrics: dict[str, Any] = {"port": cfg.port, "address": cfg.address}
     try:

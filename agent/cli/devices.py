@@ -129,6 +129,6 @@ def _displays(root: str) -> list[dict[str, Any]]:
 
 def _serial() -> list[dict[str, Any]]:
     # pyserial lives behind agent/visca/transport.py; listing reads sysfs and opens no port.
-    from agent.visca.transport import serial_ports
+    from agent.visca import serial_ports
 
     return sorted(serial_ports(), key=lambda p: p["device"])

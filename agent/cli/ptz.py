@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 from agent.cli.common import load_config, print_json
 from agent.errors import AgentError, UsageError
 from agent.i18n import t
-from agent.visca.commands import MOVES
+from agent.visca import MOVES
 
 if TYPE_CHECKING:
-    from agent.visca.camera import Camera
+    from agent.visca import Camera
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -73,7 +73,7 @@ def main(args: argparse.Namespace) -> int:
         cfg.ptz, port=port, address=cfg.ptz.address if args.address is None else args.address
     )
     try:
-        from agent.visca.camera import Camera
+        from agent.visca import Camera
 
         camera = Camera.from_config(ptz)
         try:

@@ -38,7 +38,7 @@ from agent.errors import (
 from agent.i18n import t
 from agent.mqtt.payloads import parse_time
 from agent.mqtt.topics import REQUEST_ID_RE, RoomTopics
-from agent.visca.commands import DEFAULT_LIMITS, MOVES
+from agent.visca import DEFAULT_LIMITS, MOVES
 
 if TYPE_CHECKING:
     from agent.config import PtzConfig

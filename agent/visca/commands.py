@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from agent.errors import LocalProtocolError
-from agent.visca.protocol import Command, Finish, encode_signed, encode_unsigned, msg
+from agent.visca.errors import ViscaLocalError
+from agent.visca.framing import Command, Finish, encode_signed, encode_unsigned
 
 # name → (message bytes after the header, how it ends). Parameterised commands append
 # their parameters to these prefixes in the builders below.
@@ -75,7 +75,7 @@ DRIVE_BYTES: Final[dict[Direction, tuple[int, int]]] = {
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """What the camera model accepts; arguments outside these raise LocalProtocolError."""
+    """What the camera model accepts; arguments outside these raise ViscaLocalError."""
 
     max_speed_pan: int = 0x18
     max_speed_tilt: int = 0x17
@@ -97,9 +97,9 @@ MOVES: Final = tuple(d.value for d in Direction if d is not Direction.STOP)
 
 
 def check_range(field: str, value: object, lo: int, hi: int) -> int:
-    """Return `value` if it is an int in lo..hi, else raise LocalProtocolError naming the field."""
+    """Return `value` if it is an int in lo..hi, else raise ViscaLocalError naming the field."""
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise LocalProtocolError(msg("ptz.out_of_range", field=field, value=value, lo=lo, hi=hi))
+        raise ViscaLocalError("ptz.out_of_range", field=field, value=value, lo=lo, hi=hi)
     return value
 
 
@@ -121,8 +121,8 @@ def drive(
     try:
         d = Direction(direction)
     except ValueError:
-        raise LocalProtocolError(
-            msg("ptz.bad_direction", value=direction, allowed=", ".join(x.value for x in Direction))
+        raise ViscaLocalError(
+            "ptz.bad_direction", value=direction, allowed=", ".join(x.value for x in Direction)
         ) from None
     vv = check_range("pan_speed", pan_speed, 1, limits.max_speed_pan)
     ww = check_range("tilt_speed", tilt_speed, 1, limits.max_speed_tilt)
@@ -143,8 +143,8 @@ def zoom(action: str, speed: int | None = None, limits: Limits = DEFAULT_LIMITS)
     if action == "stop":
         return simple("zoom_stop")
     if action not in ("in", "out"):
-        raise LocalProtocolError(
-            msg("ptz.bad_choice", field="action", value=action, allowed="in, out, stop")
+        raise ViscaLocalError(
+            "ptz.bad_choice", field="action", value=action, allowed="in, out, stop"
         )
     if speed is None:
         return simple("zoom_tele" if action == "in" else "zoom_wide")
@@ -165,9 +165,7 @@ def focus(mode: str) -> Command:
     """Focus "auto", "manual" or "one-push"."""
     names = {"auto": "focus_auto", "manual": "focus_manual", "one-push": "focus_one_push"}
     if mode not in names:
-        raise LocalProtocolError(
-            msg("ptz.bad_choice", field="mode", value=mode, allowed=", ".join(names))
-        )
+        raise ViscaLocalError("ptz.bad_choice", field="mode", value=mode, allowed=", ".join(names))
     return simple(names[mode])
 
 
@@ -198,8 +196,8 @@ def preset(action: str, number: int, limits: Limits = DEFAULT_LIMITS) -> Command
     """Preset "set", "recall" or "clear" (Sony calls clear "reset")."""
     names = {"clear": "preset_clear", "set": "preset_set", "recall": "preset_recall"}
     if action not in names:
-        raise LocalProtocolError(
-            msg("ptz.bad_choice", field="action", value=action, allowed=", ".join(names))
+        raise ViscaLocalError(
+            "ptz.bad_choice", field="action", value=action, allowed=", ".join(names)
         )
     pp = check_range("preset", number, 0, limits.max_preset)
     body, finish = TABLE[names[action]]

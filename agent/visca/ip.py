@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Final
 
-from agent.errors import LocalProtocolError, RemoteProtocolError
-from agent.visca.protocol import MessageType, hexs, msg
+from agent.visca.errors import ViscaLocalError, ViscaRemoteError
+from agent.visca.framing import MessageType, hexs
 
 DEFAULT_PORT: Final = 52381
 HEADER: Final = struct.Struct(">HHI")
@@ -43,7 +43,7 @@ class Message:
     def to_bytes(self) -> bytes:
         """Encode header and payload."""
         if not 1 <= len(self.payload) <= MAX_PAYLOAD:
-            raise LocalProtocolError(msg("ptz.ip.bad_length", length=len(self.payload)))
+            raise ViscaLocalError("ptz.ip.bad_length", length=len(self.payload))
         return (
             HEADER.pack(self.payload_type, len(self.payload), self.sequence & SEQUENCE_MASK)
             + self.payload
@@ -51,17 +51,17 @@ class Message:
 
     @classmethod
     def from_bytes(cls, datagram: bytes) -> Message:
-        """Decode one datagram; raise RemoteProtocolError naming the bytes if it is malformed."""
+        """Decode one datagram; raise ViscaRemoteError naming the bytes if it is malformed."""
         if len(datagram) < HEADER.size + 1:
-            raise RemoteProtocolError(msg("ptz.ip.bad_datagram", data=hexs(datagram)))
+            raise ViscaRemoteError("ptz.ip.bad_datagram", data=hexs(datagram))
         kind, length, seq = HEADER.unpack_from(datagram)
         payload = datagram[HEADER.size :]
         if length != len(payload) or not 1 <= length <= MAX_PAYLOAD:
-            raise RemoteProtocolError(msg("ptz.ip.bad_datagram", data=hexs(datagram)))
+            raise ViscaRemoteError("ptz.ip.bad_datagram", data=hexs(datagram))
         try:
             ptype = PayloadType(kind)
         except ValueError:
-            raise RemoteProtocolError(msg("ptz.ip.bad_datagram", data=hexs(datagram))) from None
+            raise ViscaRemoteError("ptz.ip.bad_datagram", data=hexs(datagram)) from None
         return cls(ptype, seq, payload)
 
 

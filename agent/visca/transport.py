@@ -19,7 +19,8 @@ from serial.tools import list_ports
 
 from agent.errors import DeviceUnavailableError, InvalidArgumentError, RemoteProtocolError
 from agent.visca import ip
-from agent.visca.protocol import hexs, msg
+from agent.visca.framing import hexs
+from agent.visca.text import msg
 
 log = logging.getLogger(__name__)
 

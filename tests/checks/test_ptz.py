@@ -138,7 +138,7 @@ def test_check_cli_json_passes_then_fails_with_a_hint(
 
 
 def test_uses_the_camera_the_daemon_shares(make_config, visca_emulator, ptz_config):
-    from agent.visca.camera import Camera
+    from agent.visca import Camera
 
     with Camera(visca_emulator.path) as held:  # the daemon holds the port open
         assert held.power_status() is True

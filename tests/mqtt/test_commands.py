@@ -51,7 +51,7 @@ def room(tmp_path, broker, emulator_url, request):
     def snapshot():
         return report({"camera": Status.PASS}, metrics={"camera": {"snapshot_path": str(jpeg)}})
 
-    from agent.visca.camera import Camera
+    from agent.visca import Camera
 
     link = Link(
         cfg,

@@ -15,17 +15,20 @@ from agent.errors import (
     InvalidArgumentError,
     LocalProtocolError,
 )
-from agent.visca import commands as c
-from agent.visca.camera import Camera, CommandSupersededError, Position, Timeouts
-from agent.visca.emulator import Fault, Model
-from agent.visca.protocol import (
+from agent.visca import (
     BufferFullError,
+    Camera,
     Command,
     CommandCancelledError,
+    CommandSupersededError,
     Finish,
     NotExecutableError,
+    Position,
+    Timeouts,
     ViscaSyntaxError,
 )
+from agent.visca import commands as c
+from agent.visca.emulator import Fault, Model
 
 FAST = Timeouts(ack_ms=300, immediate_ms=600, move_ms=3000, inquiry_retries=1)
 
@@ -439,7 +442,7 @@ def test_a_second_client_on_the_same_serial_port_is_told_it_is_busy(cam, visca_e
 
 
 def test_shared_camera_is_one_client_per_port(visca_emulator, make_config):
-    from agent.visca.camera import close_shared, shared
+    from agent.visca import close_shared, shared
 
     cfg = make_config(f'[ptz]\nport = "{visca_emulator.path}"\n').ptz
     try:

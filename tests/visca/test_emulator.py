@@ -207,7 +207,7 @@ def test_sim_without_a_device_or_listener_is_a_usage_error():
 
 
 def test_sim_listens_on_tcp_and_sony_udp(tmp_path):
-    from agent.visca.camera import Camera
+    from agent.visca import Camera
 
     proc = subprocess.Popen(
         [

@@ -9,13 +9,13 @@ import pytest
 
 from agent.i18n import catalog, placeholders
 from agent.i18n.catalog_ptz import MESSAGES
-from agent.visca.protocol import ERRORS
+from agent.visca import ERRORS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
-    *sorted((ROOT / "agent" / "visca").glob("*.py")),
-    ROOT / "agent" / "commands" / "ptz.py",
-    ROOT / "agent" / "commands" / "sim.py",
+    *sorted((ROOT / "agent" / "visca").rglob("*.py")),
+    ROOT / "agent" / "cli" / "ptz.py",
+    ROOT / "agent" / "cli" / "sim.py",
     ROOT / "agent" / "checks" / "ptz.py",
 ]
 DYNAMIC = {

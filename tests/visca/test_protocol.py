@@ -8,31 +8,28 @@ from hypothesis import strategies as st
 
 from agent.errors import DeviceError, LocalProtocolError, RemoteProtocolError
 from agent.visca import commands as c
-from agent.visca.protocol import (
-    Ack,
-    Acked,
-    AddressSetReply,
+from agent.visca.errors import (
     BufferFullError,
     CommandCancelledError,
+    NoSocketError,
+    NotExecutableError,
+    ViscaSyntaxError,
+)
+from agent.visca.framing import (
+    Ack,
+    AddressSetReply,
     Completion,
-    Done,
     ErrorReply,
-    Failed,
     Garbage,
     IfClearEcho,
     NetworkChange,
-    NoSocketError,
-    NotExecutableError,
     ReplyParser,
     Returned,
-    Session,
-    Stray,
-    Superseded,
-    ViscaSyntaxError,
     decode_signed,
     decode_unsigned,
     encode_signed,
 )
+from agent.visca.session import Acked, Done, Failed, Session, Stray, Superseded
 
 
 def h(text: str) -> bytes:
@@ -434,7 +431,7 @@ def test_if_clear_single_and_broadcast():
     assert _events(s, "88 01 00 01 FF") == [Done(b)]
 
 
-@pytest.mark.parametrize("module", ["protocol", "commands", "ip"])
+@pytest.mark.parametrize("module", ["errors", "framing", "session", "commands", "ip"])
 def test_the_core_imports_no_io(module):
     import ast
     from pathlib import Path
@@ -459,3 +456,20 @@ def test_the_core_imports_no_io(module):
         "time",
         "selectors",
     }
+
+
+def test_the_core_loads_neither_io_nor_the_catalogue():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import agent.visca.commands, agent.visca.errors, agent.visca.framing\n"
+        "import agent.visca.ip, agent.visca.session\n"
+        "bad = {'serial', 'socket', 'asyncio', 'select', 'selectors', 'agent.i18n'}\n"
+        "print(sorted(bad & set(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
+    )
+    assert out.stdout.strip() == "[]"

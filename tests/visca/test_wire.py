@@ -7,8 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from agent.errors import InvalidArgumentError, LocalProtocolError, RemoteProtocolError
-from agent.visca import ip
-from agent.visca.transport import Endpoint, parse_url
+from agent.visca import Endpoint, ip, parse_url
 
 
 def h(text: str) -> bytes:

@@ -1,0 +1,420 @@
+"""The threaded VISCA client: one reader thread per line, blocking calls with per-command deadlines.
+
+The reader feeds a sans-IO `Session`; callers block on their own command. Sony's pacing
+holds each packet until the previous one has its first reply, except STOP, which jumps
+the queue and never waits behind a silent command. Core errors (catalogue key and
+arguments) are rendered here, where they leave for a caller.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ParamSpec, Self, TypeVar
+
+from agent.errors import (
+    AgentError,
+    DeviceError,
+    DeviceTimeoutError,
+    DeviceUnavailableError,
+    RemoteProtocolError,
+)
+from agent.visca.commands import check_range
+from agent.visca.framing import Command, Finish, Garbage, NetworkChange, hexs
+from agent.visca.session import Acked, Done, Failed, Session, Stray, Superseded
+from agent.visca.text import msg, render
+from agent.visca.transport import Transport, open_transport, parse_url
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def rendered(fn: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a public call: a core error leaving it has its text (see `agent.visca.text`)."""
+
+    @functools.wraps(fn)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except AgentError as exc:
+            render(exc)
+            raise
+
+    return call
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """How long to wait for each kind of answer, in milliseconds."""
+
+    ack_ms: int = 500  # first reply: ACK, error, or an inquiry's answer
+    immediate_ms: int = 1000  # Completion of drive, stop, zoom, focus, preset set/clear
+    move_ms: int = 10_000  # Completion of home, recall, absolute moves, power
+    inquiry_retries: int = 1  # inquiries are resent this many times; moves never are
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What one command's exchange produced, with its timing."""
+
+    command: str
+    data: bytes
+    ack_ms: float | None  # None for inquiries and for Completion without ACK
+    done_ms: float
+    acked: bool
+
+
+class CommandSupersededError(DeviceError):
+    """The command lost its reply: STOP jumped it, or its Completion was never seen."""
+
+
+class _Waiter:
+    __slots__ = ("acked_at", "data", "done_at", "error", "finished", "superseded", "was_acked")
+
+    def __init__(self) -> None:
+        self.acked_at: float | None = None
+        self.done_at: float | None = None
+        self.data = b""
+        self.error: BaseException | None = None
+        self.finished = False
+        self.superseded: str | None = None
+        self.was_acked = False
+
+    @property
+    def first(self) -> bool:
+        return self.finished or self.acked_at is not None
+
+
+class Client:
+    """One VISCA line (a serial port, a chain, or one IP camera); safe to share between threads."""
+
+    @rendered
+    def __init__(self, url: str, address: int = 1, *, timeouts: Timeouts | None = None) -> None:
+        self._endpoint = parse_url(url)
+        self.url = url
+        self.address = check_range("address", address, 1, 7)
+        self.timeouts = timeouts or Timeouts()
+        self._cond = threading.Condition(threading.RLock())
+        self._transport: Transport | None = None
+        self._session = Session()
+        self._waiters: dict[int, _Waiter] = {}
+        self._line: deque[object] = deque()  # callers waiting for their turn to send, in order
+        self._reader: threading.Thread | None = None
+        self._reader_stop = threading.Event()
+        self._garbage_seen = 0
+        self._recent_garbage = bytearray()  # junk since the last command was sent, for messages
+        self.network_changed = False
+
+    @property
+    def label(self) -> str:
+        """The port as messages name it."""
+        return self._endpoint.label
+
+    @property
+    def scheme(self) -> str:
+        """How the line is reached: serial, visca-ip, tcp or udp."""
+        return self._endpoint.scheme
+
+    def close(self) -> None:
+        """Close the line and stop the reader; a later call reopens it."""
+        with self._cond:
+            transport, reader = self._transport, self._reader
+            self._transport, self._reader = None, None
+            self._reader_stop.set()
+            self._fail_all(DeviceUnavailableError(msg("ptz.closed", port=self.label)))
+        if reader is not None and reader is not threading.current_thread():
+            reader.join(timeout=2.0)
+        if transport is not None:
+            transport.close()
+
+    # ---------------------------------------------------------------- the exchange
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @rendered
+    def execute(
+        self, command: Command, *, jump: bool = False, accept: Callable[[bytes], bool] | None = None
+    ) -> Result:
+        """Send one command and wait for its answer; inquiries are retried, commands never are.
+
+        `accept` checks an inquiry's answer; one that fails it (a byte lost on the line)
+        counts as no answer and is asked again.
+        """
+        tries = 1 + (self.timeouts.inquiry_retries if command.finish is Finish.INQUIRY else 0)
+        for attempt in range(tries):
+            try:
+                result = self._once(command, jump=jump)
+                if accept is not None and not accept(result.data):
+                    if attempt + 1 < tries:
+                        log.info(
+                            "bad answer to %s from %s: %s",
+                            command.name,
+                            self.label,
+                            hexs(result.data),
+                        )
+                        continue
+                    raise RemoteProtocolError(
+                        msg("ptz.bad_answer", command=command.name, data=hexs(result.data))
+                    )
+                return result  # noqa: TRY300 - the retry loop needs the else branch above
+            except _NoReplyError as silent:
+                if attempt + 1 < tries:
+                    log.info("no answer to %s from %s, asking again", command.name, self.label)
+                    continue
+                waited = self.timeouts.ack_ms * tries
+                if silent.garbage:
+                    raise DeviceTimeoutError(
+                        msg(
+                            "ptz.garbled",
+                            address=self.address,
+                            port=self.label,
+                            data=hexs(silent.garbage[:16]),
+                        ),
+                        hint=msg("ptz.garbled_hint"),
+                    ) from None
+                serial_line = self._endpoint.scheme == "serial"
+                raise DeviceTimeoutError(
+                    msg("ptz.no_reply", address=self.address, port=self.label, ms=waited),
+                    hint=msg("ptz.no_reply_hint" if serial_line else "ptz.no_reply_ip_hint"),
+                ) from None
+        raise AssertionError  # pragma: no cover - the loop returns or raises
+
+    def _once(self, command: Command, *, jump: bool) -> Result:
+        ack_s = self.timeouts.ack_ms / 1000
+        with self._cond:
+            transport = self._ensure_open()
+            if not jump:
+                self._wait_turn(transport)
+            handle, data = self._session.send(command, self.address, jump=jump)
+            waiter = _Waiter()
+            self._waiters[handle] = waiter
+            self._pump()
+            garbage_mark = self._garbage_seen
+            self._recent_garbage.clear()
+            t0 = time.monotonic()
+            try:
+                log.debug("→ %s %s", command.name, hexs(data))
+                try:
+                    transport.write(data)
+                except DeviceUnavailableError as exc:
+                    self._mark_dead(transport, exc)
+                    raise
+                self._wait(lambda: waiter.first or waiter.error is not None, t0 + ack_s, None)
+                if not waiter.first and waiter.error is None:
+                    junk = (
+                        bytes(self._recent_garbage) if self._garbage_seen != garbage_mark else b""
+                    )
+                    raise _NoReplyError(junk)
+                if not waiter.finished and waiter.error is None:
+                    limit = (
+                        self.timeouts.move_ms
+                        if command.finish is Finish.MOTION
+                        else self.timeouts.immediate_ms
+                    )
+                    start = waiter.acked_at or t0
+                    self._wait(
+                        lambda: waiter.finished or waiter.error is not None,
+                        start + limit / 1000,
+                        None,
+                    )
+                    if not waiter.finished and waiter.error is None:
+                        raise DeviceTimeoutError(
+                            msg(
+                                "ptz.no_completion",
+                                address=self.address,
+                                command=command.name,
+                                ms=limit,
+                            ),
+                            hint=msg("ptz.no_completion_hint"),
+                        )
+            finally:
+                self._waiters.pop(handle, None)
+                self._session.forget(handle)
+        if waiter.error is not None:
+            raise waiter.error
+        if waiter.superseded is not None:
+            if waiter.superseded == "stop" and command.finish is Finish.IMMEDIATE:
+                # A drive overtaken by STOP ends stopped, which the later call asked for.
+                return Result(command.name, b"", None, (time.monotonic() - t0) * 1000, acked=False)
+            if waiter.superseded == "no_camera":
+                raise DeviceUnavailableError(
+                    msg("ptz.no_camera", address=self.address, port=self.label),
+                    hint=msg("ptz.no_camera_hint"),
+                )
+            raise CommandSupersededError(
+                msg(
+                    f"ptz.superseded.{waiter.superseded}",
+                    address=self.address,
+                    command=command.name,
+                ),
+                hint=msg("ptz.superseded_hint"),
+            )
+        done_at = waiter.done_at or time.monotonic()
+        return Result(
+            command.name,
+            waiter.data,
+            None if waiter.acked_at is None else (waiter.acked_at - t0) * 1000,
+            (done_at - t0) * 1000,
+            waiter.was_acked,
+        )
+
+    def _wait_turn(self, transport: Transport) -> None:
+        """Queue up (first come, first served) until the previous packet has its first reply."""
+        token = object()
+        ahead = len(self._line)
+        self._line.append(token)
+        try:
+            # Each command ahead resolves (or is given up) within its own ACK deadline.
+            deadline = time.monotonic() + (ahead + 1) * self.timeouts.ack_ms / 1000
+            self._wait(
+                lambda: self._line[0] is token and self._session.can_send(), deadline, transport
+            )
+            if not (self._line[0] is token and self._session.can_send()):
+                raise DeviceTimeoutError(
+                    msg("ptz.busy", address=self.address, port=self.label, ms=self.timeouts.ack_ms),
+                    hint=msg("ptz.no_reply_hint"),
+                )
+        finally:
+            self._line.remove(token)
+            self._cond.notify_all()
+
+    def _wait(
+        self, ready: Callable[[], bool], deadline: float, transport: Transport | None
+    ) -> None:
+        while not ready():
+            if transport is not None and self._transport is not transport:
+                raise DeviceUnavailableError(
+                    msg("ptz.port_lost", port=self.label, error="closed"),
+                    hint=msg("ptz.port_lost_hint"),
+                )
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._cond.wait(remaining)
+
+    def _ensure_open(self) -> Transport:
+        if self._transport is None:
+            transport = open_transport(self.url, timeout_s=self.timeouts.ack_ms / 1000)
+            self._transport = transport
+            self._session = Session()
+            self._waiters.clear()
+            self._reader_stop = threading.Event()
+            self._reader = threading.Thread(
+                target=self._read_loop,
+                args=(transport, self._session, self._reader_stop),
+                name=f"visca-reader-{self.label}",
+                daemon=True,
+            )
+            self._reader.start()
+            log.debug("opened %s", self.label)
+        return self._transport
+
+    def _read_loop(self, transport: Transport, session: Session, stop: threading.Event) -> None:
+        try:
+            while not stop.is_set():
+                data = transport.read()
+                if not data:
+                    continue
+                log.debug("← %s", hexs(data))
+                with self._cond:
+                    if session is not self._session:
+                        return
+                    session.receive_data(data)
+                    self._pump()
+        except DeviceUnavailableError as exc:
+            if not stop.is_set():
+                log.info("%s", exc)
+                with self._cond:
+                    self._mark_dead(transport, exc)
+        except Exception as exc:
+            # Never die silently: log it, and fail every waiter so no caller hangs.
+            log.exception("VISCA reader for %s crashed", self.label)
+            with self._cond:
+                self._mark_dead(
+                    transport,
+                    DeviceUnavailableError(
+                        msg("ptz.port_lost", port=self.label, error=exc),
+                        hint=msg("ptz.port_lost_hint"),
+                    ),
+                )
+
+    def _mark_dead(self, transport: Transport, exc: BaseException) -> None:
+        if self._transport is transport:
+            self._transport = None
+            self._reader_stop.set()
+            self._fail_all(exc)
+            try:
+                transport.close()
+            except Exception:
+                log.debug("closing a dead transport failed", exc_info=True)
+
+    def _fail_all(self, exc: BaseException) -> None:
+        for w in self._waiters.values():
+            if not w.finished and w.error is None:
+                w.error = copy.copy(exc)  # each caller raises its own instance (own traceback)
+        self._cond.notify_all()
+
+    def _pump(self) -> None:
+        now = time.monotonic()
+        while True:
+            try:
+                event = self._session.next_event()
+            except RemoteProtocolError as exc:
+                log.warning("%s: %s", self.label, render(exc))
+                self._garbage_seen += 1
+                continue
+            if event is None:
+                break
+            if isinstance(event, Garbage):
+                log.debug(
+                    "%s: skipped bytes outside a packet: %s", self.label, hexs(event.data[:32])
+                )
+                self._garbage_seen += 1
+                if len(self._recent_garbage) < 64:
+                    self._recent_garbage += event.data[:64]
+                continue
+            if isinstance(event, NetworkChange):
+                log.info("camera %d on %s reports a network change", event.address, self.label)
+                self.network_changed = True
+                continue
+            if isinstance(event, Stray):
+                log.debug("stray reply on %s: %s", self.label, event.reply)
+                continue
+            waiter = self._waiters.get(event.handle)
+            if waiter is None:
+                continue
+            if isinstance(event, Acked):
+                waiter.acked_at = now
+                waiter.was_acked = True
+            elif isinstance(event, Done):
+                waiter.finished, waiter.data, waiter.done_at = True, event.data, now
+                if not event.acked:
+                    log.info("%s: Completion without ACK", self.label)
+            elif isinstance(event, Failed):
+                waiter.error = render(event.error)
+            elif isinstance(event, Superseded):
+                waiter.superseded = event.reason
+                waiter.finished = True
+        self._cond.notify_all()
+
+
+class _NoReplyError(Exception):
+    """Internal: nothing answered within the ACK deadline."""
+
+    def __init__(self, garbage: bytes) -> None:
+        super().__init__("no reply")
+        self.garbage = garbage

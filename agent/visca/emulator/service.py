@@ -1,0 +1,203 @@
+"""The emulator's Service: the wire side of one link.
+
+It parses requests, models the 9600-baud line in both directions and sends each reply one
+video field after its packet has fully arrived.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from agent.visca.emulator.usecases import Fault
+from agent.visca.framing import TERMINATOR, Garbage, PacketReader, hexs
+
+if TYPE_CHECKING:
+    from agent.visca.emulator.device import Emulator
+    from agent.visca.emulator.links import Link, Route
+    from agent.visca.emulator.model import Out
+
+log = logging.getLogger(__name__)
+
+
+class Service:
+    """Serve one link: parse requests, model the line timing, send replies one field later."""
+
+    def __init__(self, emulator: Emulator, link: Link) -> None:
+        self.emulator = emulator
+        self.link = link
+        self._heap: list[tuple[float, int, bytes, Route]] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._readers: dict[Any, PacketReader] = {}
+        self._line_free_at = 0.0
+        self._out_free_at = 0.0
+        self._threads = [
+            threading.Thread(
+                target=self._guard(self._read_loop), name=f"visca-sim-rx-{link.label}", daemon=True
+            ),
+            threading.Thread(
+                target=self._guard(self._write_loop), name=f"visca-sim-tx-{link.label}", daemon=True
+            ),
+        ]
+
+    @property
+    def byte_s(self) -> float:
+        """Seconds per byte on the emulated line (0 when unpaced or not a serial line)."""
+        baud = self.emulator.baud
+        return 10.0 / baud if baud and self.link.stream and not self.link.ip_mode else 0.0
+
+    def start(self) -> None:
+        """Start the reader and writer threads."""
+        for th in self._threads:
+            th.start()
+
+    def stop(self) -> None:
+        """Stop both threads and wait for them."""
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+        for th in self._threads:
+            if th.is_alive() and th is not threading.current_thread():
+                th.join(timeout=2.0)
+
+    def schedule(self, due: float, packet: bytes, route: Route) -> None:
+        """Queue a reply to go out at `due` (after earlier replies)."""
+        with self._cond:
+            heapq.heappush(self._heap, (due, next(self._seq), packet, route))
+            self._cond.notify_all()
+
+    def wake(self) -> None:
+        """Make the writer look at the motion state now."""
+        with self._cond:
+            self._cond.notify_all()
+
+    def _guard(self, fn: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                fn()
+            except Exception:
+                # A dead emulator thread would look like a silent camera: say so loudly.
+                log.exception("VISCA emulator thread for %s crashed", self.link.label)
+                self.emulator.errors.append(sys.exc_info()[1])
+
+        return run
+
+    # ---- receive side
+    def _read_loop(self) -> None:
+        while not self._stop.is_set():
+            for data, route in self.link.recv(0.05):
+                now = time.monotonic()
+                self.emulator.received_bytes += len(data)
+                if self.link.stream:
+                    self._on_stream(data, route, now)
+                else:
+                    self._on_packet(data, route, now)
+
+    def _on_stream(self, data: bytes, route: Route, now: float) -> None:
+        reader = self._readers.setdefault(route, PacketReader())
+        bs = self.byte_s
+        # Bytes cross a pty at once; on a real 9600-baud line each takes 1.04 ms, so a
+        # packet has arrived only once its last byte would have.
+        start = max(now, self._line_free_at)
+        # Bytes left from an earlier read were already on the line before `start`.
+        consumed = -reader.buffered
+        reader.receive_data(data)
+        while True:
+            before = reader.buffered
+            item = reader.next_packet()
+            if item is None:
+                break
+            consumed += before - reader.buffered
+            if isinstance(item, Garbage):
+                log.debug("emulator skipped %s", hexs(item.data))
+                continue
+            self._on_packet(item, route, start + max(consumed, 0) * bs)
+        self._line_free_at = start + len(data) * bs
+
+    def _on_packet(self, packet: bytes, route: Route, arrival: float) -> None:
+        emu = self.emulator
+        faults = emu.faults
+        if len(packet) < 3 or packet[-1] != TERMINATOR:
+            return
+        emu.requests.append(packet)
+        log.debug("sim ← %s", hexs(packet))
+        if Fault.DISCONNECT in faults.active:
+            faults.active.discard(Fault.DISCONNECT)
+            emu.usecases.disconnect()
+            return
+        if any(packet[1:].startswith(p) for p in faults.hang_prefixes):
+            return
+        origin = (self, route)
+        if faults.script:
+            outs: list[Out] = [(origin, p) for p in faults.script.popleft()]
+        elif Fault.ERRORS in faults.active:
+            addr = packet[0] & 0x07 or 1
+            socket_ = 1 if packet[1:2] == b"\x01" else 0
+            outs = [
+                (origin, bytes([0x80 | addr << 4, 0x60 | socket_, faults.error_code, TERMINATOR]))
+            ]
+        else:
+            outs = emu.chain.route(packet, origin, arrival, ip_mode=self.link.ip_mode)
+        delay = 1.0 / emu.field_hz if emu.field_hz else 0.0
+        if Fault.SLOW in faults.active:
+            delay += faults.slow_ms / 1000
+        for dest, reply in outs:
+            dest[0].schedule(arrival + delay, reply, dest[1])
+        for svc in emu.services:
+            svc.wake()
+
+    # ---- send side
+    def _write_loop(self) -> None:
+        emu = self.emulator
+        while not self._stop.is_set():
+            item = None
+            with self._cond:
+                now = time.monotonic()
+                if self._heap and self._heap[0][0] <= now:
+                    item = heapq.heappop(self._heap)
+                else:
+                    wait = self._heap[0][0] - now if self._heap else 0.5
+                    if emu.chain.busy():
+                        wait = min(wait, 0.005)
+                    self._cond.wait(max(wait, 0.0))
+            for dest, reply in emu.chain.poll(time.monotonic()):
+                dest[0].schedule(time.monotonic(), reply, dest[1])
+            if item is not None:
+                self._transmit(item[2], item[3])
+
+    def _transmit(self, packet: bytes, route: Route) -> None:
+        faults = self.emulator.faults
+        if Fault.SILENT in faults.active:
+            return
+        if Fault.NO_ACK in faults.active and len(packet) == 3 and packet[1] & 0xF0 == 0x40:
+            return
+        data = packet
+        if Fault.GARBAGE in faults.active:
+            noise = bytes(
+                faults.rng.randrange(0x00, 0x80) for _ in range(faults.rng.randrange(1, 6))
+            )
+            data = noise + data
+        if Fault.DROP in faults.active:
+            data = bytes(b for b in data if faults.rng.random() >= faults.drop_rate)
+        log.debug("sim → %s", hexs(data))
+        bs = self.byte_s
+        if not bs:
+            self.link.send(data, route)
+            return
+        # Pace like a UART: byte i is complete (10 bits) at start + (i + 1) × byte time.
+        t_next = max(time.monotonic(), self._out_free_at)
+        for b in data:
+            t_next += bs
+            delay = t_next - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self.link.send(bytes([b]), route)
+        self._out_free_at = t_next
