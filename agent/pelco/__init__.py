@@ -26,6 +26,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from agent.pelco.camera import Camera, Counters, Position, PositionUnavailableError, Timeouts
     from agent.pelco.commands import DEFAULT_HOME_PRESET, Axis, Direction
     from agent.pelco.protocol import (
         Frame,
@@ -35,11 +36,18 @@ if TYPE_CHECKING:
         PelcoRemoteError,
         Variant,
     )
+    from agent.pelco.transport import PelcoEndpoint, is_pelco_url, parse_url
 
 # Loaded on first use, so that importing the sans-IO core (or `hnth-agent --help`)
 # does not pull in the serial port module.
 _HOMES = {
-    "agent.pelco.camera": (),
+    "agent.pelco.camera": (
+        "Camera",
+        "Counters",
+        "Position",
+        "PositionUnavailableError",
+        "Timeouts",
+    ),
     "agent.pelco.commands": ("DEFAULT_HOME_PRESET", "Axis", "Direction"),
     "agent.pelco.protocol": (
         "Frame",
@@ -49,6 +57,7 @@ _HOMES = {
         "PelcoRemoteError",
         "Variant",
     ),
+    "agent.pelco.transport": ("PelcoEndpoint", "is_pelco_url", "parse_url"),
 }
 _WHERE = {name: module for module, names in _HOMES.items() for name in names}
 
@@ -63,11 +72,19 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DEFAULT_HOME_PRESET",
     "Axis",
+    "Camera",
+    "Counters",
     "Direction",
     "Frame",
     "Garbage",
     "Parser",
+    "PelcoEndpoint",
     "PelcoLocalError",
     "PelcoRemoteError",
+    "Position",
+    "PositionUnavailableError",
+    "Timeouts",
     "Variant",
+    "is_pelco_url",
+    "parse_url",
 ]
