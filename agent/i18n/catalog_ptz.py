@@ -85,6 +85,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "gói VISCA qua IP phải dài 1..16 byte, không phải {length}",
         "a VISCA-over-IP payload must be 1..16 bytes, not {length}",
     ),
+    "ptz.ip.bad_length_hint": (
+        "VISCA qua IP của Sony chở tối đa 16 byte; lệnh đến vị trí tuyệt đối của camera 20 bit"
+        " (17 byte) không đi qua được: dùng cổng nối tiếp hoặc tcp://, hoặc dùng preset",
+        "Sony's VISCA over IP carries at most 16 bytes, so a 20-bit absolute move (17 bytes)"
+        " cannot go over it: use the serial line or tcp://, or presets",
+    ),
     "ptz.ip.bad_datagram": (
         "gói UDP không đúng khuôn dạng VISCA qua IP: {data}",
         "a datagram that is not VISCA over IP: {data}",
@@ -382,6 +388,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "make every motion N times faster",
     ),
     "ptz.sim.opt.presets": ("số preset camera có", "how many presets the camera has"),
+    "ptz.sim.opt.speed_zero": (
+        "nhận tốc độ 00 như tốc độ chậm nhất (như một số camera OEM), thay vì báo lỗi cú pháp",
+        "take speed 00 as the slowest speed (as some OEM cameras do) instead of a syntax error",
+    ),
     "ptz.sim.opt.nibbles": (
         "vị trí 4 hay 5 nửa byte (kiểu 20 bit)",
         "4- or 5-nibble positions (20-bit models)",

@@ -33,6 +33,7 @@ TABLE: Final[dict[str, tuple[bytes, Finish]]] = {
     "preset_recall": (b"\x01\x04\x3f\x02", Finish.MOTION),  # + pp
     "power_inq": (b"\x09\x04\x00", Finish.INQUIRY),
     "zoom_inq": (b"\x09\x04\x47", Finish.INQUIRY),
+    "focus_mode_inq": (b"\x09\x04\x38", Finish.INQUIRY),  # → 02 auto, 03 manual
     "position_inq": (b"\x09\x06\x12", Finish.INQUIRY),
     "version_inq": (b"\x09\x00\x02", Finish.INQUIRY),
     "address_set": (b"\x30\x01", Finish.ADDRESS_SET),
@@ -239,6 +240,11 @@ def power_inquiry() -> Command:
 def zoom_inquiry() -> Command:
     """Zoom position inquiry."""
     return simple("zoom_inq")
+
+
+def focus_mode_inquiry() -> Command:
+    """Focus mode inquiry: `z0 50 02 FF` auto, `03` manual."""
+    return simple("focus_mode_inq")
 
 
 def position_inquiry() -> Command:

@@ -45,6 +45,12 @@ class ViscaLocalError(Keyed, LocalProtocolError):
         super().__init__(unrendered(key, params))
         self.key, self.params, self.hint_params = key, params, {}
 
+    def hinted(self, hint_key: str, /, **params: object) -> ViscaLocalError:
+        """Attach a catalogue hint (what to do instead); return self."""
+        self.hint_key, self.hint_params = hint_key, params
+        self.hint = unrendered(hint_key, params)
+        return self
+
 
 class ViscaRemoteError(Keyed, RemoteProtocolError):
     """The peer sent bytes that are not VISCA; the arguments name them in hex."""

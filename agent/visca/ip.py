@@ -12,6 +12,11 @@ from agent.visca.framing import MessageType, hexs
 
 DEFAULT_PORT: Final = 52381
 HEADER: Final = struct.Struct(">HHI")
+# Sony caps a VISCA message at 16 bytes ("Message length error" above that) and the
+# VISCA-over-IP payload length field at 1..16: BRC-X400/X401/SRG-X400 Command List
+# ("VISCA Communication Specifications", "VISCA over IP"; Sony, 2019). Sony's own wider
+# positions fit in 16: the BRC-300 and BRC-H700 send a 5-nibble pan with a 4-nibble tilt
+# (BRC-H700 Command List 4/5, AbsolutePosition). So a 17-byte packet is never valid here.
 MAX_PAYLOAD: Final = 16
 SEQUENCE_MASK: Final = 0xFFFFFFFF
 
@@ -32,6 +37,13 @@ class PayloadType(IntEnum):
     CONTROL_REPLY = 0x0201  # the camera's answer to a control message, or an error
 
 
+def payload_length(datagram: bytes) -> int | None:
+    """The payload length a datagram's header announces, None if it has no whole header."""
+    if len(datagram) < HEADER.size:
+        return None
+    return int(HEADER.unpack_from(datagram)[1])
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """One datagram: payload type, sequence number and payload."""
@@ -43,7 +55,9 @@ class Message:
     def to_bytes(self) -> bytes:
         """Encode header and payload."""
         if not 1 <= len(self.payload) <= MAX_PAYLOAD:
-            raise ViscaLocalError("ptz.ip.bad_length", length=len(self.payload))
+            raise ViscaLocalError("ptz.ip.bad_length", length=len(self.payload)).hinted(
+                "ptz.ip.bad_length_hint"
+            )
         return (
             HEADER.pack(self.payload_type, len(self.payload), self.sequence & SEQUENCE_MASK)
             + self.payload

@@ -39,6 +39,7 @@ class Emulator:
         self.services: list[Service] = []
         self.requests: deque[bytes] = deque(maxlen=10_000)
         self.received_bytes = 0
+        self.skipped_bytes = 0  # bytes outside any packet (noise, or a packet over 17 bytes)
         self.errors: list[BaseException | None] = []
         self.usecases = UseCases(self)
         self._started = False

@@ -229,6 +229,8 @@ class UdpLink:
         self._last: dict[Any, tuple[int, list[bytes]]] = {}
         self._lock = threading.Lock()
         self.duplicates = 0  # resends recognised by their sequence number
+        self.too_long = 0  # payloads over Sony's 16 bytes, answered with a length error
+        self.malformed = 0  # datagrams that are not VISCA over IP at all, logged and counted
 
     def recv(self, timeout: float) -> list[tuple[bytes, Route]]:
         """Return whole VISCA packets; answer control messages and resends here."""
@@ -246,7 +248,7 @@ class UdpLink:
         try:
             msg = ip.Message.from_bytes(raw)
         except Exception:
-            log.debug("bad VISCA-over-IP datagram from %s: %s", addr, hexs(raw))
+            self._refuse(raw, addr)
             return []
         if msg.payload_type is ip.PayloadType.CONTROL:
             with self._lock:
@@ -286,6 +288,20 @@ class UdpLink:
             if last is not None and last[0] == seq:
                 last[1].append(data)
         self._reply(ip.Message(ip.PayloadType.REPLY, seq, data), addr)
+
+    def _refuse(self, raw: bytes, addr: Any) -> None:
+        """Answer or count a datagram that does not parse; never drop one silently."""
+        n = ip.payload_length(raw)
+        payload = raw[ip.HEADER.size :]
+        if n is not None and n == len(payload) > ip.MAX_PAYLOAD and payload[-1:] == b"\xff":
+            # A Sony camera refuses a VISCA message over 16 bytes with "Message length error".
+            self.too_long += 1
+            log.warning("VISCA-over-IP payload of %d bytes from %s refused", n, addr)
+            seq = ip.HEADER.unpack_from(raw)[2]
+            self._reply(ip.Message(ip.PayloadType.REPLY, seq, b"\x90\x60\x01\xff"), addr)
+            return
+        self.malformed += 1
+        log.warning("not a VISCA-over-IP datagram from %s: %s", addr, hexs(raw[:32]))
 
     def _reply(self, msg: ip.Message, addr: Any) -> None:
         with contextlib.suppress(OSError):

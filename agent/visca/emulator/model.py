@@ -27,6 +27,10 @@ class Model:
     units_per_speed: float = 55.0  # pan/tilt units per second per speed step (≈100°/s at 18h)
     zoom_units_per_s: float = 2048.0  # per zoom speed step + 1
     power_on_s: float = 0.5
+    # Quirks some cameras have (see agent.visca.emulator.profiles for who has which):
+    accepts_speed_zero: bool = False  # speed 00 is taken as the slowest, not a syntax error
+    zoom_inquiry: bool = True  # False: `8x 09 04 47 FF` gets a syntax error (many cheap cameras)
+    focus_inquiry: bool = True  # False: `8x 09 04 38 FF` gets a syntax error
 
 
 class Axis(StrEnum):
@@ -45,6 +49,7 @@ class Job:
     name: str
     axis: Axis
     origin: Any
+    since: float = 0.0  # when its packet arrived: its Completion may not go out before its ACK
 
 
 @dataclass(slots=True)

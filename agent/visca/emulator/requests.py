@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from agent.visca.emulator.model import Axis
+from agent.visca.emulator.model import Axis, Model
 from agent.visca.errors import ErrorCode
 from agent.visca.framing import decode_signed, decode_unsigned, encode_signed, encode_unsigned
 
@@ -36,8 +36,11 @@ def inquiry(cam: CameraState, body: bytes) -> list[bytes]:
         ]
     if not cam.powered:
         return [cam.error(0, ErrorCode.NOT_EXECUTABLE)]
-    if body == b"\x09\x04\x47":
+    if body == b"\x09\x04\x47" and m.zoom_inquiry:
         return [cam.reply(0x50, *encode_unsigned(round(cam.zoom), 4))]
+    if body == b"\x09\x04\x38" and m.focus_inquiry:
+        # CAM_FocusModeInq: 02 auto, 03 manual (one-push leaves the mode as it was).
+        return [cam.reply(0x50, 0x02 if cam.focus == "auto" else 0x03)]
     if body == b"\x09\x06\x12":
         n = m.position_nibbles
         pan, tilt, _ = cam.position()
@@ -54,13 +57,15 @@ def decode(cam: CameraState, body: bytes) -> tuple[str, Axis | None, Callable[[]
     b = body
     if b[:3] == b"\x01\x06\x01" and len(b) == 7:
         vv, ww, p, tt = b[3:]
+        lo = _slowest(m)
         if not (
-            1 <= vv <= m.max_speed_pan
-            and 1 <= ww <= m.max_speed_tilt
+            lo <= vv <= m.max_speed_pan
+            and lo <= ww <= m.max_speed_tilt
             and 1 <= p <= 3
             and 1 <= tt <= 3
         ):
             return None
+        vv, ww = max(vv, 1), max(ww, 1)
         pan_v = {1: -1, 2: 1, 3: 0}[p] * vv * m.units_per_speed
         tilt_v = {1: 1, 2: -1, 3: 0}[tt] * ww * m.units_per_speed
 
@@ -74,8 +79,10 @@ def decode(cam: CameraState, body: bytes) -> tuple[str, Axis | None, Callable[[]
         if len(b) != 5 + 2 * n or any(x > 0x0F for x in b[5:]):
             return None
         vv, ww = b[3], b[4]
-        if not (1 <= vv <= m.max_speed_pan and 1 <= ww <= m.max_speed_tilt):
+        lo = _slowest(m)
+        if not (lo <= vv <= m.max_speed_pan and lo <= ww <= m.max_speed_tilt):
             return None
+        vv, ww = max(vv, 1), max(ww, 1)  # a lenient camera takes 00 as its slowest speed
         pan, tilt = decode_signed(b[5 : 5 + n]), decode_signed(b[5 + n :])
         if b[2] == 0x03:
             pan, tilt = pan + round(cam.pan), tilt + round(cam.tilt)
@@ -152,3 +159,8 @@ def decode(cam: CameraState, body: bytes) -> tuple[str, Axis | None, Callable[[]
 
         return ("focus", None, set_focus)
     return None
+
+
+def _slowest(m: Model) -> int:
+    """The lowest speed byte accepted: 01 on Sony (a BRC-300 refuses 00), 00 on lenient cameras."""
+    return 0 if m.accepts_speed_zero else 1

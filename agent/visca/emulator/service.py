@@ -32,7 +32,7 @@ class Service:
     def __init__(self, emulator: Emulator, link: Link) -> None:
         self.emulator = emulator
         self.link = link
-        self._heap: list[tuple[float, int, bytes, Route]] = []
+        self._heap: list[tuple[float, int, int, bytes, Route]] = []
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._stop = threading.Event()
@@ -68,10 +68,21 @@ class Service:
             if th.is_alive() and th is not threading.current_thread():
                 th.join(timeout=2.0)
 
-    def schedule(self, due: float, packet: bytes, route: Route) -> None:
-        """Queue a reply to go out at `due` (after earlier replies)."""
+    def reply_delay(self) -> float:
+        """How long after a packet has arrived its first reply goes out: one video field."""
+        emu = self.emulator
+        delay = 1.0 / emu.field_hz if emu.field_hz else 0.0
+        if Fault.SLOW in emu.faults.active:
+            delay += emu.faults.slow_ms / 1000
+        return delay
+
+    def schedule(self, due: float, packet: bytes, route: Route, *, late: bool = False) -> None:
+        """Queue a reply to go out at `due` (after earlier replies; `late` ones after any due then).
+
+        A motion's Completion is `late`: the reader may not have queued its ACK yet.
+        """
         with self._cond:
-            heapq.heappush(self._heap, (due, next(self._seq), packet, route))
+            heapq.heappush(self._heap, (due, int(late), next(self._seq), packet, route))
             self._cond.notify_all()
 
     def wake(self) -> None:
@@ -117,7 +128,9 @@ class Service:
                 break
             consumed += before - reader.buffered
             if isinstance(item, Garbage):
-                log.debug("emulator skipped %s", hexs(item.data))
+                # Never silently: a packet too long for VISCA ends up here, counted and logged.
+                self.emulator.skipped_bytes += len(item.data)
+                log.info("emulator skipped bytes outside a packet: %s", hexs(item.data[:32]))
                 continue
             self._on_packet(item, route, start + max(consumed, 0) * bs)
         self._line_free_at = start + len(data) * bs
@@ -136,42 +149,53 @@ class Service:
         if any(packet[1:].startswith(p) for p in faults.hang_prefixes):
             return
         origin = (self, route)
+        outs: list[Out]
         if faults.script:
-            outs: list[Out] = [(origin, p) for p in faults.script.popleft()]
+            outs = [(origin, p) for p in faults.script.popleft()]
+            self._queue(outs, arrival)
         elif Fault.ERRORS in faults.active:
             addr = packet[0] & 0x07 or 1
             socket_ = 1 if packet[1:2] == b"\x01" else 0
             outs = [
                 (origin, bytes([0x80 | addr << 4, 0x60 | socket_, faults.error_code, TERMINATOR]))
             ]
+            self._queue(outs, arrival)
         else:
-            outs = emu.chain.route(packet, origin, arrival, ip_mode=self.link.ip_mode)
-        delay = 1.0 / emu.field_hz if emu.field_hz else 0.0
-        if Fault.SLOW in faults.active:
-            delay += faults.slow_ms / 1000
-        for dest, reply in outs:
-            dest[0].schedule(arrival + delay, reply, dest[1])
+            # The replies are queued under the chain's lock, so a motion that ends at once
+            # cannot have its Completion queued (by the writer) ahead of its ACK.
+            with emu.chain.lock:
+                outs = emu.chain.route(packet, origin, arrival, ip_mode=self.link.ip_mode)
+                self._queue(outs, arrival)
         for svc in emu.services:
             svc.wake()
+
+    def _queue(self, outs: list[Out], arrival: float) -> None:
+        delay = self.reply_delay()
+        for dest, reply in outs:
+            dest[0].schedule(arrival + delay, reply, dest[1])
 
     # ---- send side
     def _write_loop(self) -> None:
         emu = self.emulator
         while not self._stop.is_set():
             item = None
+            busy = emu.chain.busy()  # outside _cond: the lock order is chain, then _cond
             with self._cond:
                 now = time.monotonic()
                 if self._heap and self._heap[0][0] <= now:
                     item = heapq.heappop(self._heap)
                 else:
                     wait = self._heap[0][0] - now if self._heap else 0.5
-                    if emu.chain.busy():
+                    if busy:
                         wait = min(wait, 0.005)
                     self._cond.wait(max(wait, 0.0))
-            for dest, reply in emu.chain.poll(time.monotonic()):
-                dest[0].schedule(time.monotonic(), reply, dest[1])
+            with emu.chain.lock:
+                for (dest, reply), since in emu.chain.finished(time.monotonic()):
+                    # Never ahead of the ACK, which goes out one field after `since`.
+                    due = max(time.monotonic(), since + dest[0].reply_delay())
+                    dest[0].schedule(due, reply, dest[1], late=True)
             if item is not None:
-                self._transmit(item[2], item[3])
+                self._transmit(item[3], item[4])
 
     def _transmit(self, packet: bytes, route: Route) -> None:
         faults = self.emulator.faults

@@ -130,7 +130,7 @@ class CameraState:
         effect()
         if axis is None:
             return [*out, (origin, self.reply(0x40 | sock)), (origin, self.reply(0x50 | sock))]
-        self.jobs[sock] = Job(sock, name, axis, origin)
+        self.jobs[sock] = Job(sock, name, axis, origin, now)
         return [*out, (origin, self.reply(0x40 | sock))]
 
     def _power(self, on: bool, free: list[int], origin: Any, now: float) -> list[Out]:
@@ -139,7 +139,7 @@ class CameraState:
         sock = free[0]
         if on and not self.powered and self.power_ready_at is None:
             self.power_ready_at = now + self.model.power_on_s
-            self.jobs[sock] = Job(sock, "power_on", Axis.POWER, origin)
+            self.jobs[sock] = Job(sock, "power_on", Axis.POWER, origin, now)
             return [(origin, self.reply(0x40 | sock))]
         out: list[Out] = []
         if not on:
@@ -260,10 +260,18 @@ class Chain:
 
     def poll(self, now: float) -> list[Out]:
         """Advance every camera; return the Completions of jobs that finished."""
+        return [out for out, _ in self.finished(now)]
+
+    def finished(self, now: float) -> list[tuple[Out, float]]:
+        """Advance every camera; return each finished job's Completion and when its packet came.
+
+        The Service sends a Completion no earlier than that packet's ACK: a motion that ends
+        at once (home when already home) must still be ACKed first.
+        """
         with self.lock:
-            out: list[Out] = []
+            out: list[tuple[Out, float]] = []
             for cam in self.cameras:
-                out += [(job.origin, cam.completion(job)) for job in cam.advance(now)]
+                out += [((job.origin, cam.completion(job)), job.since) for job in cam.advance(now)]
             return out
 
     def busy(self) -> bool:
