@@ -18,6 +18,7 @@ from agent.i18n import t
 DEVICES: Final = {
     "visca": "agent.visca.emulator",
     "fleet": "agent.sim.fleet",
+    "pelco": "agent.cli.sim_pelco",
 }
 
 
