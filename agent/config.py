@@ -98,6 +98,13 @@ def _weekly(value: Any) -> str | None:
     return None if valid_weekly(value) else "config.allowed.weekly"
 
 
+def _calendar(value: Any) -> str | None:
+    # A file path, or an http(s)/webcal URL; any other scheme is a typo or unsupported.
+    from agent.schedule import is_url
+
+    return None if "://" not in value or is_url(value) else "config.allowed.calendar"
+
+
 def _timezone(value: Any) -> str | None:
     from zoneinfo import ZoneInfo
 
@@ -320,7 +327,10 @@ class ScheduleConfig:
 
     offsets_min: tuple[float, ...] = _opt([30.0, 5.0], _ALL_POSITIVE)
     periodic_min: float = _opt(15.0, _positive)
-    ics_file: str = _opt("")
+    ics_file: str = _opt("", _calendar)  # a path, or an http(s):// or webcal:// URL
+    ics_refresh_min: float = _opt(15.0, _range(1, 1440))  # how often a URL is fetched again
+    ics_timeout_s: float = _opt(20.0, _range(1, 120))
+    ics_max_kb: int = _opt(5120, _range(16, 5120))
     weekly: tuple[str, ...] = _opt([], _each(_weekly))
     timezone: str = _opt("Asia/Ho_Chi_Minh", _timezone)
     prep: bool = _opt(True)

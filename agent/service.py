@@ -14,35 +14,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from agent import config as config_mod
-from agent import ics, systemd
+from agent import systemd
 from agent.checks import CheckContext, CheckFn, Trigger, load
 from agent.checks.runner import Report, run_checks
 from agent.checks.worker import Batch, Request, split
 from agent.config import Config
 from agent.errors import AgentError, ConfigError
 from agent.i18n import set_language, t
-from agent.schedule import (
-    Meeting,
-    ScheduleError,
-    current,
-    due,
-    meeting_from_message,
-    next_wakeup,
-    overlaps,
-    parse_meeting_message,
-    room_matches,
-    weekly_meetings,
-)
+from agent.schedule import Meeting, MeetingBook, current, due, next_wakeup, overlaps
 
 log = logging.getLogger(__name__)
 
 LIGHT_CHECKS = ("host", "time", "network", "ptz")
 READY_WAIT_S = 10.0  # READY=1 after the first connect, or after this long without one
 TICK_S = 1.0  # the main loop wakes at least this often (watchdog, ICS changes)
-ICS_WINDOW = timedelta(days=14)
 
 
 def utcnow() -> datetime:
@@ -96,84 +83,6 @@ class NullReporter:
     def connected(self) -> bool:
         """Never connected."""
         return False
-
-
-class MeetingBook:
-    """The merged meeting list: MQTT schedule messages, the ICS file and weekly slots."""
-
-    def __init__(self, config: Config, on_problem: Callable[[str, str], None]) -> None:
-        self._lock = threading.Lock()
-        self._mqtt: dict[str, Meeting] = {}
-        self._ics: list[Meeting] = []
-        self._ics_stamp: tuple[float, int] | None = None
-        self._config = config
-        self._on_problem = on_problem
-
-    def reconfigure(self, config: Config) -> None:
-        """Apply a reloaded config (a new ICS path is read on the next refresh)."""
-        with self._lock:
-            if config.schedule.ics_file != self._config.schedule.ics_file:
-                self._ics, self._ics_stamp = [], None
-            self._config = config
-
-    def on_message(self, meeting_id: str, payload: bytes) -> None:
-        """Apply a retained hnth.meeting/1 message; an empty payload cancels the meeting."""
-        try:
-            data = parse_meeting_message(meeting_id, payload)
-            if data is None:
-                with self._lock:
-                    self._mqtt.pop(meeting_id, None)
-                log.info("meeting %s cancelled", meeting_id)
-                return
-            meeting = meeting_from_message(meeting_id, data)
-        except ScheduleError as exc:
-            self._on_problem("schedule.invalid", str(exc))
-            return
-        room = self._config.room
-        if not room_matches(data.get("rooms", []), room.district, room.id):
-            with self._lock:
-                self._mqtt.pop(meeting_id, None)
-            return
-        with self._lock:
-            self._mqtt[meeting_id] = meeting
-        log.info("meeting %s %r at %s", meeting.id, meeting.title, meeting.start.isoformat())
-
-    def refresh_ics(self, now: datetime) -> None:
-        """Re-read the ICS file when its mtime or size changed; keep the old list on errors."""
-        path_text = self._config.schedule.ics_file
-        if not path_text:
-            return
-        path = Path(path_text)
-        try:
-            st = path.stat()
-        except OSError as exc:
-            if self._ics_stamp is not None:
-                self._on_problem("schedule.ics_missing", f"{path}: {exc.strerror}")
-                self._ics_stamp = None
-            return
-        stamp = (st.st_mtime, st.st_size)
-        if stamp == self._ics_stamp:
-            return
-        self._ics_stamp = stamp
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            tz = ZoneInfo(self._config.schedule.timezone)
-            found = ics.parse(
-                text, default_tz=tz, window=(now - timedelta(days=1), now + ICS_WINDOW)
-            )
-        except (OSError, ScheduleError) as exc:
-            self._on_problem("schedule.ics_invalid", f"{path}: {exc}")
-            return
-        with self._lock:
-            self._ics = found
-        log.info("read %d meetings from %s", len(found), path)
-
-    def meetings(self, now: datetime) -> list[Meeting]:
-        """Return every known meeting of this room."""
-        tz = ZoneInfo(self._config.schedule.timezone)
-        weekly = weekly_meetings(self._config.schedule.weekly, now, tz)
-        with self._lock:
-            return [*self._mqtt.values(), *self._ics, *weekly]
 
 
 class Agent:

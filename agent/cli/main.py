@@ -27,6 +27,7 @@ COMMANDS: Final = {
     "demo": ("agent.cli.demo", "cli.demo.help"),
     "board": ("agent.cli.board", "cli.board.help"),
     "report": ("agent.cli.report", "cli.report.help"),
+    "schedule": ("agent.cli.schedule", "cli.schedule.help"),
 }
 
 EXIT_OK: Final = 0

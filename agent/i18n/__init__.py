@@ -12,7 +12,7 @@ DEFAULT_LANG: Lang = "vi"
 
 # Each part is a module `catalog_<part>` holding MESSAGES: dict[str, tuple[vi, en]].
 # The catalogue is split by domain only so that files stay short; keys are one namespace.
-_PARTS: Final = ("core", "ptz", "media", "mqtt", "daemon", "board", "pelco")
+_PARTS: Final = ("core", "ptz", "media", "mqtt", "daemon", "board", "pelco", "schedule")
 
 _current: Lang = DEFAULT_LANG
 _catalog: dict[str, tuple[str, str]] | None = None
