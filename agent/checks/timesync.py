@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import struct
 import subprocess
@@ -10,6 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import Final
 
+from agent import programs
 from agent.checks import CheckContext, Outcome, Status
 from agent.config import parse_host_port
 from agent.errors import RemoteProtocolError
@@ -138,10 +138,13 @@ def _judge(ctx: CheckContext, offset_ms: float, metrics: dict[str, object]) -> O
 
 
 def _command(argv: list[str]) -> str | None:
-    if not shutil.which(argv[0]):
+    exe = programs.which(argv[0])
+    if exe is None:
         return None
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=3, check=False)
+        proc = subprocess.run(
+            [exe, *argv[1:]], capture_output=True, text=True, timeout=3, check=False
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return proc.stdout if proc.returncode == 0 else None

@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -16,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from agent import programs
 from agent.cli.common import add_json, print_json
 from agent.errors import AgentError
 from agent.i18n import current_language, set_language, t
@@ -130,8 +130,8 @@ class _Room:
         return root
 
     def _broker(self) -> Any:
-        if shutil.which("mosquitto") is None:
-            self.say("demo.part.no_broker")
+        if programs.which("mosquitto") is None:
+            self.say("demo.part.no_broker", reason=programs.missing_message("mosquitto"))
             return None
         from agent.sim.broker import Mosquitto
 

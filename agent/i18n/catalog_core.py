@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    # ---- outside programs (agent/debian_packages.toml)
+    "program.missing": (
+        "chưa cài {program}: cài gói Debian {package} (apt-get install {package}, "
+        "hoặc chạy scripts/install)",
+        "{program} is not installed: install the Debian package {package} "
+        "(apt-get install {package}, or run scripts/install)",
+    ),
     # ---- config
     "config.missing": (
         "không tìm thấy tệp cấu hình {file}",

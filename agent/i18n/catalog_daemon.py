@@ -36,8 +36,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "private MQTT broker on {host}:{port}",
     ),
     "demo.part.no_broker": (
-        "chưa cài mosquitto: tác tử chỉ ghi nhật ký (apt-get install mosquitto)",
-        "mosquitto is not installed: the agent only logs (apt-get install mosquitto)",
+        "bỏ qua máy chủ MQTT, tác tử chỉ ghi nhật ký: {reason}",
+        "no MQTT broker, the agent only logs: {reason}",
     ),
     "demo.no_broker_meeting": (
         "không có máy chủ MQTT nên không có lịch họp; xem nhật ký tác tử",

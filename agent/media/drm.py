@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
+from agent import programs
 from agent.errors import RemoteProtocolError
 from agent.media import edid as edid_mod
 
@@ -110,7 +110,7 @@ def read_sysfs(root: str | os.PathLike[str] = "/sys/class/drm") -> list[Connecto
 
 def read_xrandr(timeout_s: float = 5.0) -> list[Connector]:
     """Run `xrandr --verbose` on $DISPLAY; [] without X11 or xrandr."""
-    if not os.environ.get("DISPLAY") or shutil.which("xrandr") is None:
+    if not os.environ.get("DISPLAY") or programs.which("xrandr") is None:
         return []
     try:
         out = subprocess.run(
@@ -200,7 +200,7 @@ def cec_wake(timeout_s: float = 8.0) -> bool:
 
 def _cec(command: str, timeout_s: float) -> subprocess.CompletedProcess[str] | None:
     """Run one cec-client command in single-command mode; None when it cannot run."""
-    if shutil.which("cec-client") is None:
+    if programs.which("cec-client") is None:
         return None
     try:
         return subprocess.run(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Self
 
+from agent import programs
 from agent.errors import AgentError
 
 # The contract's ACL (docs/mosquitto/acl): rooms pinned to their subtree, `central` sees all.
@@ -140,7 +140,7 @@ class Mosquitto:
         """Start the broker (again, on the same port) and wait until it accepts TCP."""
         if self.pid is not None:
             return self
-        exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        exe = programs.require("mosquitto")
         log_fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             self._proc = subprocess.Popen(
@@ -248,7 +248,7 @@ class Mosquitto:
 
 def write_password_file(path: Path, users: dict[str, str]) -> None:
     """Make a mosquitto password file with `mosquitto_passwd -b` (hashed, never plaintext)."""
-    exe = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
+    exe = programs.require("mosquitto_passwd")
     path.unlink(missing_ok=True)
     path.touch()
     for user, password in users.items():
@@ -304,7 +304,7 @@ def _sign(pki: Pki, name: str, cn: str, ext: str, days: int) -> None:
 
 
 def _openssl(*args: str | Path) -> None:
-    exe = shutil.which("openssl") or "/usr/bin/openssl"
+    exe = programs.require("openssl")
     proc = subprocess.run([exe, *map(str, args)], capture_output=True, timeout=30, check=False)
     if proc.returncode != 0:
         raise AgentError(

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import array
 import contextlib
 import logging
+import math
 import os
-import shutil
+import random
 import signal
 import subprocess
+import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Self
 
+from agent import programs
 from agent.errors import DeviceUnavailableError
 
 log = logging.getLogger(__name__)
@@ -56,8 +61,8 @@ class Ambient:
 def available() -> str | None:
     """Return None when a room can be started here, else the reason it cannot."""
     for tool in ("pulseaudio", "pactl", "pacat"):
-        if shutil.which(tool) is None:
-            return f"{tool} is not installed (apt-get install pulseaudio pulseaudio-utils)"
+        if programs.which(tool) is None:
+            return programs.missing_message(tool)
     return None
 
 
@@ -74,6 +79,7 @@ class PulseRoom:
         self._daemon: subprocess.Popen[bytes] | None = None
         self._keepers: list[subprocess.Popen[bytes]] = []
         self._ambient: subprocess.Popen[bytes] | None = None
+        self._feeder: threading.Thread | None = None
         self._log = self.base / "pulseaudio.log"
 
     # ---------------------------------------------------------------- state
@@ -186,52 +192,47 @@ class PulseRoom:
     def ambient(self, level_dbfs: float = -45.0, kind: str = "noise") -> Ambient:
         """Play a continuous room sound into the speaker sink (the mic hears it)."""
         self.stop_ambient()
-        amp = 10 ** (level_dbfs / 20)
-        if kind == "noise":
-            # White noise is uniform in [-a, a], so its RMS is a / sqrt(3).
-            src = f"anoisesrc=color=white:amplitude={min(amp * 3**0.5, 1.0):.6f}:sample_rate={RATE}"
-        else:
-            # ffmpeg's sine source peaks at 1/8 of full scale; level_dbfs is the tone's RMS.
-            src = f"sine=frequency=440:sample_rate={RATE},volume={amp * 2**0.5 * 8:.6f}"
-        env = {**os.environ, **self.env}
+        loop = _sound_loop(kind, level_dbfs)
         self._ambient = subprocess.Popen(
             [
-                "ffmpeg",
-                "-nostdin",
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-re",
-                "-f",
-                "lavfi",
-                "-i",
-                src,
-                "-ac",
-                "1",
-                "-f",
-                "pulse",
-                "-buffer_duration",
-                "20",
-                "-device",
+                programs.require("pacat"),
+                "--playback",
+                "--raw",
+                "--format=s16le",
+                "--channels=1",
+                f"--rate={RATE}",
+                "--latency-msec=20",
+                "--stream-name=ambient",
+                "-d",
                 SPEAKER,
-                "ambient",
             ],
-            env=env,
-            stdin=subprocess.DEVNULL,
+            env={**os.environ, **self.env},
+            stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        # pacat blocks on a full pipe, so writing the loop over and over plays it in real time.
+        self._feeder = threading.Thread(
+            target=_feed, args=(self._ambient, loop), name="pulse-ambient", daemon=True
+        )
+        self._feeder.start()
         if not self._wait_sound(SPEAKER):
             self.stop_ambient()
-            msg = "the ambient player did not start (is ffmpeg built with pulse?)"
+            msg = "the ambient player (pacat) did not start"
             raise DeviceUnavailableError(msg)
         return Ambient(kind, level_dbfs)
 
     def stop_ambient(self) -> None:
         """Silence the room."""
-        if self._ambient is not None:
-            _reap(self._ambient)
-            self._ambient = None
+        player, self._ambient = self._ambient, None
+        if player is not None:
+            _reap(player)
+        if self._feeder is not None:
+            self._feeder.join(timeout=5)
+            self._feeder = None
+        if player is not None and player.stdin is not None:
+            with contextlib.suppress(OSError):
+                player.stdin.close()
 
     def reset(self) -> None:
         """Bring the room back to its start state: unmuted, silent, all modules loaded."""
@@ -269,7 +270,7 @@ class PulseRoom:
         return True
 
     def _wait_sound(self, sink: str) -> bool:
-        # ffmpeg takes a second or so before its first samples reach the sink; wait for them.
+        # The player takes a moment before its first samples reach the sink; wait for them.
         reader = subprocess.Popen(
             [
                 "pacat",
@@ -323,6 +324,31 @@ class PulseRoom:
             time.sleep(0.02)
         self.pactl("suspend-sink", sink, "1")
         self.pactl("suspend-sink", sink, "0")
+
+
+def _sound_loop(kind: str, level_dbfs: float) -> bytes:
+    """One second of 16-bit mono sound whose RMS is `level_dbfs` (clipped like a real ADC)."""
+    amp = 10 ** (level_dbfs / 20)
+    rng = random.Random(1)
+    if kind == "noise":
+        # White noise uniform in [-a, a] has an RMS of a / sqrt(3).
+        peak = amp * math.sqrt(3)
+        samples = (rng.uniform(-peak, peak) for _ in range(RATE))
+    else:
+        # A 440 Hz sine whose RMS is amp; 440 whole periods per second, so the loop is seamless.
+        samples = (amp * math.sqrt(2) * math.sin(2 * math.pi * 440 * i / RATE) for i in range(RATE))
+    pcm = array.array("h", (max(-32768, min(32767, round(x * 32767))) for x in samples))
+    if sys.byteorder == "big":
+        pcm.byteswap()
+    return pcm.tobytes()
+
+
+def _feed(player: subprocess.Popen[bytes], loop: bytes) -> None:
+    assert player.stdin is not None
+    with contextlib.suppress(OSError, ValueError):  # the player was stopped: a broken pipe
+        while player.poll() is None:
+            player.stdin.write(loop)
+            player.stdin.flush()
 
 
 def _reap(p: subprocess.Popen[bytes]) -> None:

@@ -19,6 +19,7 @@ from agent.config import MqttConfig
 from agent.sim.broker import free_port
 from agent.sim.fleet import Fleet, FleetSettings
 from tests.board.conftest import PASSWORDS
+from tests.fixtures.common import need_program
 
 pytestmark = [pytest.mark.browser, pytest.mark.broker, pytest.mark.slow]
 
@@ -40,6 +41,7 @@ def _need_browser() -> None:
         pytest.fail("CI must run the browser test: scripts/install --dev installs chromium")
     if missing:
         pytest.skip("apt-get install -y chromium chromium-driver; pip install selenium")
+    need_program("chromium", "chromedriver")
 
 
 @pytest.fixture

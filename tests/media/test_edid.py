@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,10 +13,12 @@ from hypothesis import strategies as st
 
 from agent.errors import RemoteProtocolError
 from agent.media import edid
+from tests.fixtures.common import need_program
 
-needs_edid_decode = pytest.mark.skipif(
-    shutil.which("edid-decode") is None, reason="edid-decode not installed"
-)
+
+@pytest.fixture
+def edid_decode() -> None:
+    need_program("edid-decode")
 
 
 def decode(blob: bytes, tmp: Path) -> str:
@@ -48,7 +49,7 @@ def fields(text: str) -> dict[str, str]:
     return got
 
 
-@needs_edid_decode
+@pytest.mark.usefixtures("edid_decode")
 def test_built_edid_conforms_and_matches_edid_decode(tmp_path: Path) -> None:
     blob = edid.build(
         manufacturer="SAM", product=0x0F7A, serial=123456, name="HNTH Demo TV", serial_text="SN0042"
@@ -69,7 +70,7 @@ def test_built_edid_conforms_and_matches_edid_decode(tmp_path: Path) -> None:
     assert e.label == "HNTH Demo TV"
 
 
-@needs_edid_decode
+@pytest.mark.usefixtures("edid_decode")
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
