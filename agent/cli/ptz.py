@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import logging
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from agent.cli.common import load_config, print_json
@@ -14,7 +19,14 @@ from agent.i18n import t
 from agent.visca import MOVES
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from agent.visca import Camera
+
+log = logging.getLogger(__name__)
+
+# Commands after which the zoom may be moving too (a recalled preset includes the zoom).
+ZOOMING = frozenset({"zoom", "zoom-to", "preset"})
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -77,7 +89,8 @@ def main(args: argparse.Namespace) -> int:
 
         camera = Camera.from_config(ptz)
         try:
-            result = run_command(camera, args)
+            with stop_on_signal(camera, zoom=args.ptz_command in ZOOMING):
+                result = run_command(camera, args)
         finally:
             camera.close()
     except AgentError as exc:
@@ -97,6 +110,52 @@ def main(args: argparse.Namespace) -> int:
     else:
         print(render(args.ptz_command, result))
     return 0
+
+
+class Signalled(BaseException):
+    """SIGINT or SIGTERM arrived during a command (a BaseException: no handler may swallow it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def stop_on_signal(camera: Camera, *, zoom: bool = False) -> Iterator[None]:
+    """Ctrl-C or SIGTERM during the block: STOP goes out before the process exits.
+
+    A camera left panning is the worst failure. STOP jumps the queue, so it never waits
+    behind the command the camera is not answering. Afterwards SIGINT ends the process as
+    Ctrl-C always does (exit 130), SIGTERM with exit 143.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach only the main thread; nothing to guard here
+        return
+
+    def interrupt(signum: int, _frame: FrameType | None) -> None:
+        raise Signalled(signum)
+
+    watched = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, interrupt) for s in watched}
+    try:
+        yield
+    except (Signalled, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, Signalled) else signal.SIGINT
+        for s in watched:
+            signal.signal(s, signal.SIG_IGN)  # a second Ctrl-C must not cut the STOP short
+        name = signal.Signals(signum).name
+        try:
+            camera.halt(zoom=zoom)
+        except AgentError as err:
+            print(t("ptz.cli.signal_stop_failed", signal=name, error=err.message), file=sys.stderr)
+        else:
+            print(t("ptz.cli.signal_stop", signal=name), file=sys.stderr)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt from None
+        raise SystemExit(128 + signum) from None
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def run_command(cam: Camera, args: argparse.Namespace) -> dict[str, Any]:

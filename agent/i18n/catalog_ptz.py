@@ -282,6 +282,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ptz.cli.preset_clear": ("đã xóa preset {n}", "preset {n} cleared"),
     "ptz.cli.discover": ("{n} camera trên {port}", "{n} camera(s) on {port}"),
     "ptz.cli.done": ("xong", "done"),
+    "ptz.cli.signal_stop": (
+        "nhận {signal}: đã gửi lệnh dừng tới camera trước khi thoát",
+        "got {signal}: sent STOP to the camera before exiting",
+    ),
+    "ptz.cli.signal_stop_failed": (
+        "nhận {signal}: gửi lệnh dừng tới camera không thành công ({error}); camera có thể vẫn"
+        " đang quay, hãy chạy lại 'hnth-agent ptz stop'",
+        "got {signal}: STOP to the camera failed ({error}); it may still be moving, run"
+        " 'hnth-agent ptz stop' again",
+    ),
     "ptz.cli.position": (
         "pan {pan}  tilt {tilt}  zoom {zoom}",
         "pan {pan}  tilt {tilt}  zoom {zoom}",

@@ -167,6 +167,22 @@ class Camera(Client):
         self.execute(cmds.stop(self.limits), jump=True)
 
     @rendered
+    def halt(self, *, zoom: bool = False) -> None:
+        """Stop pan-tilt (and zoom) now, for a caller about to go away: each jumps the queue.
+
+        Both are tried even if the first fails; the first failure is raised afterwards.
+        """
+        first: Exception | None = None
+        halts = [cmds.stop(self.limits), *([cmds.zoom("stop")] if zoom else [])]
+        for command in halts:
+            try:
+                self.execute(command, jump=True)
+            except Exception as exc:  # the zoom STOP must still go out
+                first = first or exc
+        if first is not None:
+            raise first
+
+    @rendered
     def zoom(self, action: str, speed: int | None = None) -> None:
         """Zoom "in", "out" or "stop", optionally at speed 0..7."""
         self.execute(cmds.zoom(action, speed, self.limits))
