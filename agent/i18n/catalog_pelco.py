@@ -97,8 +97,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "do not answer position queries, like many real cameras",
     ),
     "pelco.sim.opt.fault": (
-        "lỗi đường truyền cho mọi câu trả lời: wrong-address, bad-checksum, garbage",
-        "line fault on every answer: wrong-address, bad-checksum, garbage",
+        "lỗi đường truyền cho mọi câu trả lời: wrong-address (sai địa chỉ), bad-checksum (sai tổng kiểm tra), garbage (nhiễu), silent (im lặng)",
+        "line fault on every answer: wrong-address, bad-checksum, garbage, silent",
     ),
     "pelco.sim.opt.motion_scale": (
         "nhân tốc độ chuyển động (để thử nghiệm nhanh hơn)",
