@@ -14,7 +14,7 @@ from agent.errors import AgentError
 
 if TYPE_CHECKING:
     from agent.config import Config
-    from agent.visca import Camera, Position
+    from agent.visca import Camera, Reading
 
 log = logging.getLogger(__name__)
 
@@ -76,19 +76,24 @@ def _run(ctx: CheckContext, camera: Camera, metrics: dict[str, Any]) -> Outcome:
         )
 
     if cfg.home_preset < 0 or not may_act or ctx.cancel.is_set():
-        pos = camera.position()
+        pos = camera.read_position()
         metrics["position"] = _pos(pos)
         return Outcome(
             Status.PASS,
             ctx.t(
-                "ptz.check.ok", name=name, ms=response_ms, pan=pos.pan, tilt=pos.tilt, zoom=pos.zoom
+                "ptz.check.ok",
+                name=name,
+                ms=response_ms,
+                pan=pos.pan,
+                tilt=pos.tilt,
+                zoom=_zoom(ctx, pos),
             ),
             None,
             metrics,
         )
 
     camera.preset_recall(cfg.home_preset)
-    pos = camera.position()
+    pos = camera.read_position()
     metrics["position"] = _pos(pos)
     metrics["home_preset"] = cfg.home_preset
     reference, learned = _reference(ctx.config, pos)
@@ -106,7 +111,7 @@ def _run(ctx: CheckContext, camera: Camera, metrics: dict[str, Any]) -> Outcome:
                 tolerance=cfg.position_tolerance,
                 pan=pos.pan,
                 tilt=pos.tilt,
-                zoom=pos.zoom,
+                zoom=_zoom(ctx, pos),
                 ref=" ".join(map(str, reference)),
             ),
             ctx.t("ptz.check.drift_hint", n=cfg.home_preset),
@@ -121,7 +126,7 @@ def _run(ctx: CheckContext, camera: Camera, metrics: dict[str, Any]) -> Outcome:
             n=cfg.home_preset,
             pan=pos.pan,
             tilt=pos.tilt,
-            zoom=pos.zoom,
+            zoom=_zoom(ctx, pos),
             drift=drift,
         ),
         None,
@@ -129,13 +134,22 @@ def _run(ctx: CheckContext, camera: Camera, metrics: dict[str, Any]) -> Outcome:
     )
 
 
-def _pos(pos: Position) -> dict[str, int]:
+def _pos(pos: Reading) -> dict[str, int | None]:
     return {"pan": pos.pan, "tilt": pos.tilt, "zoom": pos.zoom}
 
 
-def _drift(pos: Position, reference: tuple[int, ...]) -> int:
-    actual = (pos.pan, pos.tilt, pos.zoom)[: len(reference)]
-    return max(abs(a - b) for a, b in zip(actual, reference, strict=True))
+def _axes(pos: Reading) -> tuple[int, ...]:
+    """The axes the camera reports: pan and tilt, and zoom when it answers the zoom inquiry."""
+    return (pos.pan, pos.tilt) if pos.zoom is None else (pos.pan, pos.tilt, pos.zoom)
+
+
+def _zoom(ctx: CheckContext, pos: Reading) -> object:
+    return ctx.t("ptz.check.zoom_unknown") if pos.zoom is None else pos.zoom
+
+
+def _drift(pos: Reading, reference: tuple[int, ...]) -> int:
+    # Compared on the axes both have: a camera without the zoom inquiry is judged on pan/tilt.
+    return max(abs(a - b) for a, b in zip(_axes(pos), reference, strict=False))
 
 
 def baseline_path(config: Config) -> Path:
@@ -158,7 +172,7 @@ def forget_baseline(config: Config) -> None:
             path.write_text(json.dumps(data), encoding="utf-8")
 
 
-def _reference(config: Config, pos: Position) -> tuple[tuple[int, ...], bool]:
+def _reference(config: Config, pos: Reading) -> tuple[tuple[int, ...], bool]:
     """The configured home position, else the one learned on the first run (learned now if none)."""
     if config.ptz.home_position:
         return tuple(config.ptz.home_position), False
@@ -168,12 +182,16 @@ def _reference(config: Config, pos: Position) -> tuple[tuple[int, ...], bool]:
     with contextlib.suppress(OSError, ValueError):
         data = json.loads(path.read_text(encoding="utf-8"))
     stored = data.get(key)
-    if isinstance(stored, list) and len(stored) == 3 and all(isinstance(v, int) for v in stored):
+    if (
+        isinstance(stored, list)
+        and len(stored) in (2, 3)
+        and all(isinstance(v, int) for v in stored)
+    ):
         return tuple(stored), False
-    data[key] = [pos.pan, pos.tilt, pos.zoom]
+    data[key] = list(_axes(pos))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data), encoding="utf-8")
     except OSError:
         log.warning("cannot store the learned home position in %s", path, exc_info=True)
-    return (pos.pan, pos.tilt, pos.zoom), True
+    return _axes(pos), True

@@ -163,9 +163,9 @@ def run_command(cam: Camera, args: argparse.Namespace) -> dict[str, Any]:
     name = args.ptz_command
     base: dict[str, Any] = {"port": cam.label, "address": cam.address}
     if name == "info":
-        t0 = time.monotonic()
-        info = cam.version()
-        return {**base, **info.as_dict(), "response_ms": round((time.monotonic() - t0) * 1000, 1)}
+        from agent.visca import probe
+
+        return {**base, **probe(cam).as_dict()}
     if name == "power":
         if args.state != "status":
             cam.power(args.state == "on")
@@ -215,8 +215,9 @@ def run_command(cam: Camera, args: argparse.Namespace) -> dict[str, Any]:
     raise UsageError(t("ptz.cli.which"))
 
 
-def _position(cam: Camera) -> dict[str, int]:
-    pos = cam.position()
+def _position(cam: Camera) -> dict[str, int | None]:
+    """Pan and tilt, and zoom when the camera answers the zoom inquiry (else None)."""
+    pos = cam.read_position()
     return {"pan": pos.pan, "tilt": pos.tilt, "zoom": pos.zoom}
 
 
@@ -225,6 +226,7 @@ def render(name: str, r: dict[str, Any]) -> str:
     lines = []
     if name == "info":
         lines.append(t("ptz.cli.info", **r))
+        lines += _capabilities(r)
     elif name == "power":
         lines.append(t("ptz.cli.power_on" if r["power"] == "on" else "ptz.cli.power_standby", **r))
     elif name == "move" and r.get("moving"):
@@ -239,6 +241,34 @@ def render(name: str, r: dict[str, Any]) -> str:
         lines.append(t("ptz.cli.discover", n=r["cameras"], port=r["port"]))
     elif name != "position":
         lines.append(t("ptz.cli.done"))
-    if "pan" in r:
+    if "pan" in r and r["zoom"] is None:
+        lines.append(t("ptz.cli.position_no_zoom", pan=r["pan"], tilt=r["tilt"]))
+    elif "pan" in r:
         lines.append(t("ptz.cli.position", pan=r["pan"], tilt=r["tilt"], zoom=r["zoom"]))
     return "\n".join(lines)
+
+
+def _capabilities(r: dict[str, Any]) -> list[str]:
+    """The probe's answers, one line each; what the camera did not answer is said so."""
+    lines = [t(f"ptz.cli.cap.power_{r['power'] or 'none'}")]
+    if r["power"] == "standby":
+        lines.append(t("ptz.cli.cap.standby"))
+    else:
+        zoom = r["zoom"]
+        lines.append(
+            t("ptz.cli.cap.zoom", zoom=zoom) if zoom is not None else t("ptz.cli.cap.zoom_none")
+        )
+        focus = r["focus"]
+        lines.append(t("ptz.cli.cap.focus", mode=focus) if focus else t("ptz.cli.cap.focus_none"))
+    speed = r["max_speed"]
+    lines.append(
+        t("ptz.cli.cap.speed", pan=speed[0], tilt=speed[1])
+        if speed
+        else t("ptz.cli.cap.speed_none")
+    )
+    lines.append(t("ptz.cli.cap.presets", last=r["presets"] - 1))
+    rng = r["position_range"]
+    lines.append(
+        t("ptz.cli.cap.range", lo=rng[0], hi=rng[1]) if rng else t("ptz.cli.cap.range_none")
+    )
+    return lines

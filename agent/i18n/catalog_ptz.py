@@ -170,6 +170,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "kiểm tra nguồn camera, địa chỉ IP, cổng và việc bật VISCA qua IP trên camera (Sony: UDP 52381)",
         "check the camera's power, its IP address and port, and that VISCA over IP is enabled (Sony: UDP 52381)",
     ),
+    "ptz.no_reply_tcp_hint": (
+        "kiểm tra nguồn camera, địa chỉ IP và cổng TCP của VISCA thô (thường là 5678, như PTZOptics"
+        " và nhiều camera OEM), và việc bật điều khiển VISCA qua TCP trên camera",
+        "check the camera's power, its IP address and its raw-VISCA TCP port (often 5678, as on"
+        " PTZOptics and many OEM cameras), and that VISCA over TCP is enabled on the camera",
+    ),
+    "ptz.no_reply_udp_hint": (
+        "kiểm tra nguồn camera, địa chỉ IP và cổng UDP của VISCA thô (thường là 1259); camera"
+        " Sony cần visca-ip:// (UDP 52381, có phần đầu 8 byte)",
+        "check the camera's power, its IP address and its raw-VISCA UDP port (often 1259); a Sony"
+        " camera needs visca-ip:// (UDP 52381, with the 8-byte header)",
+    ),
     "ptz.garbled": (
         "camera {address} trên {port} gửi dữ liệu không đọc được ({data}) thay vì câu trả lời",
         "camera {address} on {port} sent unreadable bytes ({data}) instead of a reply",
@@ -292,12 +304,54 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "got {signal}: STOP to the camera failed ({error}); it may still be moving, run"
         " 'hnth-agent ptz stop' again",
     ),
+    "ptz.cli.position_no_zoom": (
+        "pan {pan}  tilt {tilt}  zoom: không đọc được (camera không trả lời câu hỏi vị trí zoom)",
+        "pan {pan}  tilt {tilt}  zoom unavailable (the camera does not answer the zoom inquiry)",
+    ),
+    "ptz.cli.cap.power_on": ("nguồn: đang bật", "power: on"),
+    "ptz.cli.cap.power_standby": ("nguồn: đang chờ (standby)", "power: standby"),
+    "ptz.cli.cap.power_none": (
+        "nguồn: camera không trả lời câu hỏi nguồn",
+        "power: the camera does not answer the power inquiry",
+    ),
+    "ptz.cli.cap.standby": (
+        "camera đang chờ: bật nguồn ('hnth-agent ptz power on') để hỏi zoom và lấy nét",
+        "the camera is in standby: power it on ('hnth-agent ptz power on') to probe zoom and focus",
+    ),
+    "ptz.cli.cap.zoom": ("vị trí zoom: {zoom}", "zoom position: {zoom}"),
+    "ptz.cli.cap.zoom_none": (
+        "vị trí zoom: không có (camera không trả lời câu hỏi zoom)",
+        "zoom position: unavailable (the camera does not answer the zoom inquiry)",
+    ),
+    "ptz.cli.cap.focus": ("chế độ lấy nét: {mode}", "focus mode: {mode}"),
+    "ptz.cli.cap.focus_none": (
+        "chế độ lấy nét: không có (camera không trả lời câu hỏi lấy nét)",
+        "focus mode: unavailable (the camera does not answer the focus inquiry)",
+    ),
+    "ptz.cli.cap.speed": (
+        "tốc độ tối đa: pan {pan}, tilt {tilt}",
+        "maximum speed: pan {pan}, tilt {tilt}",
+    ),
+    "ptz.cli.cap.speed_none": (
+        "tốc độ tối đa: camera không cho biết",
+        "maximum speed: not reported by the camera",
+    ),
+    "ptz.cli.cap.presets": (
+        "preset: 0..{last} (theo [ptz] max_preset)",
+        "presets: 0..{last} (from [ptz] max_preset)",
+    ),
+    "ptz.cli.cap.range": ("giới hạn vị trí: {lo}..{hi}", "position range: {lo}..{hi}"),
+    "ptz.cli.cap.range_none": (
+        "giới hạn vị trí: camera không cho biết",
+        "position range: not reported by the camera",
+    ),
     "ptz.cli.position": (
         "pan {pan}  tilt {tilt}  zoom {zoom}",
         "pan {pan}  tilt {tilt}  zoom {zoom}",
     ),
     # ---- the ptz check
     "ptz.check.no_port": ("chưa cấu hình camera PTZ", "no PTZ camera configured"),
+    "ptz.check.zoom_unknown": ("không đọc được", "unavailable"),
     "ptz.check.no_port_hint": (
         "đặt [ptz] port (ví dụ /dev/ttyUSB0) để kiểm tra camera PTZ",
         "set [ptz] port (e.g. /dev/ttyUSB0) to check the PTZ camera",
@@ -398,6 +452,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "make every motion N times faster",
     ),
     "ptz.sim.opt.presets": ("số preset camera có", "how many presets the camera has"),
+    "ptz.sim.opt.no_zoom_inquiry": (
+        "từ chối câu hỏi vị trí zoom (8x 09 04 47 FF) như nhiều camera rẻ tiền",
+        "refuse the zoom position inquiry (8x 09 04 47 FF), as many cheap cameras do",
+    ),
     "ptz.sim.opt.speed_zero": (
         "nhận tốc độ 00 như tốc độ chậm nhất (như một số camera OEM), thay vì báo lỗi cú pháp",
         "take speed 00 as the slowest speed (as some OEM cameras do) instead of a syntax error",

@@ -18,7 +18,7 @@ import importlib
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from agent.visca.camera import Camera, Position, VersionInfo, close_shared, shared
+    from agent.visca.camera import Camera, Position, Reading, VersionInfo, close_shared, shared
     from agent.visca.client import CommandSupersededError, Result, Timeouts
     from agent.visca.commands import DEFAULT_LIMITS, MOVES, Direction, Limits
     from agent.visca.errors import (
@@ -35,12 +35,20 @@ if TYPE_CHECKING:
         ViscaSyntaxError,
     )
     from agent.visca.framing import Command, Finish, hexs
+    from agent.visca.probe import Capabilities, probe
     from agent.visca.session import Session
     from agent.visca.text import localize, render
     from agent.visca.transport import Endpoint, parse_url, serial_ports
 
 _WHERE: Final = {
-    "agent.visca.camera": ("Camera", "Position", "VersionInfo", "close_shared", "shared"),
+    "agent.visca.camera": (
+        "Camera",
+        "Position",
+        "Reading",
+        "VersionInfo",
+        "close_shared",
+        "shared",
+    ),
     "agent.visca.client": ("CommandSupersededError", "Result", "Timeouts"),
     "agent.visca.commands": ("DEFAULT_LIMITS", "MOVES", "Direction", "Limits"),
     "agent.visca.errors": (
@@ -57,6 +65,7 @@ _WHERE: Final = {
         "ViscaSyntaxError",
     ),
     "agent.visca.framing": ("Command", "Finish", "hexs"),
+    "agent.visca.probe": ("Capabilities", "probe"),
     "agent.visca.session": ("Session",),
     "agent.visca.text": ("localize", "render"),
     "agent.visca.transport": ("Endpoint", "parse_url", "serial_ports"),
@@ -69,6 +78,7 @@ __all__ = [
     "MOVES",
     "BufferFullError",
     "Camera",
+    "Capabilities",
     "Command",
     "CommandCancelledError",
     "CommandSupersededError",
@@ -81,6 +91,7 @@ __all__ = [
     "NoSocketError",
     "NotExecutableError",
     "Position",
+    "Reading",
     "Result",
     "Session",
     "Timeouts",
@@ -93,6 +104,7 @@ __all__ = [
     "hexs",
     "localize",
     "parse_url",
+    "probe",
     "render",
     "serial_ports",
     "shared",

@@ -5,14 +5,16 @@ Every call blocks until the camera answered; see `agent.visca.client` for the ex
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from agent.errors import DeviceError
+from agent.errors import DeviceError, DeviceTimeoutError
 from agent.visca import commands as cmds
 from agent.visca.client import Client, Timeouts, rendered
 from agent.visca.commands import Direction, Limits
+from agent.visca.errors import ViscaSyntaxError
 from agent.visca.framing import decode_signed, decode_unsigned
 from agent.visca.text import msg
 
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from agent.config import PtzConfig
+
+log = logging.getLogger(__name__)
 
 VENDORS: Final = {0x0001: "Sony", 0x0020: "Sony", 0x0009: "PTZOptics"}
 
@@ -64,6 +68,15 @@ class Position:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A position as far as the camera tells: zoom is None when it has no zoom inquiry."""
+
+    pan: int
+    tilt: int
+    zoom: int | None
+
+
 class Camera(Client):
     """A VISCA camera on a serial line, a chain, or the network; safe to share between threads."""
 
@@ -77,6 +90,7 @@ class Camera(Client):
     ) -> None:
         super().__init__(url, address, timeouts=timeouts)
         self.limits = limits or Limits()
+        self.zoom_inquiry: bool | None = None  # None until asked once
 
     @classmethod
     def from_config(cls, ptz: PtzConfig) -> Camera:
@@ -250,12 +264,41 @@ class Camera(Client):
 
     @rendered
     def position(self) -> Position:
-        """Read pan, tilt (4- or 5-nibble, by reply length) and zoom."""
-        data = self.execute(cmds.position_inquiry(), accept=_nibbles(8, 10)).data
-        half = len(data) // 2
-        pan, tilt = decode_signed(data[:half]), decode_signed(data[half:])
+        """Read pan, tilt and zoom; a camera that refuses the zoom inquiry raises."""
+        pan, tilt = self.pan_tilt()
         zdata = self.execute(cmds.zoom_inquiry(), accept=_nibbles(4, 5)).data
         return Position(pan, tilt, decode_unsigned(zdata))
+
+    @rendered
+    def read_position(self) -> Reading:
+        """Pan and tilt, and the zoom if the camera answers the zoom inquiry (None if not).
+
+        Many cheap cameras (and obs-ptz's emulator) refuse or ignore `8x 09 04 47 FF`; once
+        seen, the zoom is not asked again on this client.
+        """
+        pan, tilt = self.pan_tilt()
+        zoom = None
+        if self.zoom_inquiry is not False:
+            try:
+                zdata = self.execute(cmds.zoom_inquiry(), accept=_nibbles(4, 5)).data
+            except (ViscaSyntaxError, DeviceTimeoutError):
+                log.info("%s: camera %d has no zoom inquiry", self.label, self.address)
+                self.zoom_inquiry = False
+            else:
+                self.zoom_inquiry = True
+                zoom = decode_unsigned(zdata)
+        return Reading(pan, tilt, zoom)
+
+    @rendered
+    def pan_tilt(self) -> tuple[int, int]:
+        """Pan and tilt; the reply's length says how many nibbles each has.
+
+        8 = 4 + 4, 10 = 5 + 5 (20-bit models), 9 = a 5-nibble pan with a 4-nibble tilt
+        (BRC-300, BRC-H700: "PanTilt_Position y0 50 0p…0x FF, pqrst pan, uvwx tilt").
+        """
+        data = self.execute(cmds.position_inquiry(), accept=_nibbles(8, 9, 10)).data
+        split = 5 if len(data) == 9 else len(data) // 2
+        return decode_signed(data[:split]), decode_signed(data[split:])
 
     @rendered
     def discover(self) -> int:
@@ -313,6 +356,7 @@ def close_shared() -> None:
 __all__ = [
     "Camera",
     "Position",
+    "Reading",
     "VersionInfo",
     "close_shared",
     "shared",

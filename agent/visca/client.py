@@ -15,7 +15,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ParamSpec, Self, TypeVar
+from typing import TYPE_CHECKING, Final, ParamSpec, Self, TypeVar
 
 from agent.errors import (
     AgentError,
@@ -51,6 +51,15 @@ def rendered(fn: Callable[P, R]) -> Callable[P, R]:
             raise
 
     return call
+
+
+# What to check when a camera does not answer, by transport.
+NO_REPLY_HINTS: Final = {
+    "serial": "ptz.no_reply_hint",
+    "visca-ip": "ptz.no_reply_ip_hint",
+    "tcp": "ptz.no_reply_tcp_hint",
+    "udp": "ptz.no_reply_udp_hint",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +134,10 @@ class Client:
         """How the line is reached: serial, visca-ip, tcp or udp."""
         return self._endpoint.scheme
 
+    def no_reply_hint(self) -> str:
+        """What to check when nothing answers, for the transport in use (no Sony UDP on tcp://)."""
+        return msg(NO_REPLY_HINTS.get(self.scheme, "ptz.no_reply_ip_hint"))
+
     def close(self) -> None:
         """Close the line and stop the reader; a later call reopens it."""
         with self._cond:
@@ -186,10 +199,9 @@ class Client:
                         ),
                         hint=msg("ptz.garbled_hint"),
                     ) from None
-                serial_line = self._endpoint.scheme == "serial"
                 raise DeviceTimeoutError(
                     msg("ptz.no_reply", address=self.address, port=self.label, ms=waited),
-                    hint=msg("ptz.no_reply_hint" if serial_line else "ptz.no_reply_ip_hint"),
+                    hint=self.no_reply_hint(),
                 ) from None
         raise AssertionError  # pragma: no cover - the loop returns or raises
 
@@ -286,7 +298,7 @@ class Client:
             if not (self._line[0] is token and self._session.can_send()):
                 raise DeviceTimeoutError(
                     msg("ptz.busy", address=self.address, port=self.label, ms=self.timeouts.ack_ms),
-                    hint=msg("ptz.no_reply_hint"),
+                    hint=self.no_reply_hint(),
                 )
         finally:
             self._line.remove(token)

@@ -35,6 +35,7 @@ TABLE: Final[dict[str, tuple[bytes, Finish]]] = {
     "zoom_inq": (b"\x09\x04\x47", Finish.INQUIRY),
     "focus_mode_inq": (b"\x09\x04\x38", Finish.INQUIRY),  # → 02 auto, 03 manual
     "position_inq": (b"\x09\x06\x12", Finish.INQUIRY),
+    "max_speed_inq": (b"\x09\x06\x11", Finish.INQUIRY),  # → ww zz (pan, tilt; raw bytes)
     "version_inq": (b"\x09\x00\x02", Finish.INQUIRY),
     "address_set": (b"\x30\x01", Finish.ADDRESS_SET),
     "if_clear_all": (b"\x01\x00\x01", Finish.IF_CLEAR_ALL),
@@ -245,6 +246,11 @@ def zoom_inquiry() -> Command:
 def focus_mode_inquiry() -> Command:
     """Focus mode inquiry: `z0 50 02 FF` auto, `03` manual."""
     return simple("focus_mode_inq")
+
+
+def max_speed_inquiry() -> Command:
+    """Pan-tilt maximum speed inquiry: `z0 50 ww zz FF` (BRC-300 PanTilt_Max_Speed)."""
+    return simple("max_speed_inq")
 
 
 def position_inquiry() -> Command:

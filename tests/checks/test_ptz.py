@@ -145,3 +145,21 @@ def test_uses_the_camera_the_daemon_shares(make_config, visca_emulator, ptz_conf
         ctx = CheckContext(make_config(ptz_config), lang="en", shared={"camera": held})
         out = ptz.run(ctx)
     assert out.status is Status.PASS, out
+
+
+def test_a_camera_without_the_zoom_inquiry_is_checked_on_pan_and_tilt(
+    make_config, visca_emulator, ptz_config
+):
+    visca_emulator.usecases.refuse_zoom_inquiry()
+    visca_emulator.usecases.set_motion_scale(20)
+    visca_emulator.state.presets[1] = (300.0, 100.0, 800.0)
+    text = ptz_config + "home_preset = 1\n"
+    first = ptz.run(ctx_for(make_config, text))
+    assert first.status is Status.PASS, first
+    assert first.metrics["position"] == {"pan": 300, "tilt": 100, "zoom": None}
+    assert first.metrics["reference"] == [300, 100]
+    assert "zoom unavailable" in first.summary
+    visca_emulator.state.presets[1] = (900.0, 100.0, 800.0)  # the preset was overwritten
+    second = ptz.run(ctx_for(make_config, text))
+    assert second.status is Status.FAIL
+    assert second.metrics["drift"] == 600

@@ -38,6 +38,7 @@ DYNAMIC = {
     ),
     *(f"ptz.superseded.{r}" for r in ("stop", "socket_reused")),
     *(f"ptz.cli.preset_{a}" for a in ("recall", "set", "clear")),
+    *(f"ptz.cli.cap.power_{p}" for p in ("on", "standby", "none")),
     *(cls.key for cls in ERRORS.values()),
     *(cls.key + "_hint" for cls in ERRORS.values()),
 }

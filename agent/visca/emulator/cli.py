@@ -41,6 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--presets", type=int, default=255, help=t("ptz.sim.opt.presets"))
     p.add_argument("--nibbles", type=int, choices=[4, 5], default=4, help=t("ptz.sim.opt.nibbles"))
     p.add_argument("--speed-zero", action="store_true", help=t("ptz.sim.opt.speed_zero"))
+    p.add_argument("--no-zoom-inquiry", action="store_true", help=t("ptz.sim.opt.no_zoom_inquiry"))
     p.add_argument("--allow-remote", action="store_true", help=t("ptz.sim.opt.allow_remote"))
 
 
@@ -53,7 +54,10 @@ def main(args: argparse.Namespace) -> int:
     except ValueError:
         raise UsageError(t("ptz.sim.bad_hex", value=" ".join(args.hang))) from None
     model = Model(
-        presets=args.presets, position_nibbles=args.nibbles, accepts_speed_zero=args.speed_zero
+        presets=args.presets,
+        position_nibbles=args.nibbles,
+        accepts_speed_zero=args.speed_zero,
+        zoom_inquiry=not args.no_zoom_inquiry,
     )
     emu = Emulator(
         args.cameras, baud=args.baud, field_hz=args.field_hz, model=model, faults=args.fault

@@ -41,6 +41,8 @@ def inquiry(cam: CameraState, body: bytes) -> list[bytes]:
     if body == b"\x09\x04\x38" and m.focus_inquiry:
         # CAM_FocusModeInq: 02 auto, 03 manual (one-push leaves the mode as it was).
         return [cam.reply(0x50, 0x02 if cam.focus == "auto" else 0x03)]
+    if body == b"\x09\x06\x11":
+        return [cam.reply(0x50, m.max_speed_pan, m.max_speed_tilt)]
     if body == b"\x09\x06\x12":
         n = m.position_nibbles
         pan, tilt, _ = cam.position()

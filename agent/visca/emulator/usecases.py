@@ -4,12 +4,13 @@ replies, pulling the cable, power cycles (pyatv's fake-device shape).
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agent.visca.errors import ErrorCode
 from agent.visca.framing import TERMINATOR
@@ -116,6 +117,16 @@ class UseCases:
             cam = self.camera(address)
             cam.advance(time.monotonic())
             cam.pan, cam.tilt, cam.zoom = pan, tilt, zoom
+
+    def set_model(self, **changes: Any) -> None:
+        """Change what every camera is (e.g. `zoom_inquiry=False` for a camera without it)."""
+        with self._emu.chain.lock:
+            for cam in self._emu.chain.cameras:
+                cam.model = dataclasses.replace(cam.model, **changes)
+
+    def refuse_zoom_inquiry(self) -> None:
+        """Answer `8x 09 04 47 FF` with a syntax error, as many cheap cameras do."""
+        self.set_model(zoom_inquiry=False)
 
     def set_motion_scale(self, scale: float) -> None:
         """Make every motion `scale` times faster (tests keep moves short)."""
