@@ -9,6 +9,7 @@ when the link is down), and the weekly slots. Exit 0 with the list, 3 on a usage
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -91,6 +92,10 @@ def collect(
     sources: list[str] = []
     if cfg.mqtt.host:
         sources.append("mqtt")
+        # The client logs every failed attempt; here the outcome is said once, in our words.
+        client_log = logging.getLogger("agent.mqtt.client")
+        if not client_log.isEnabledFor(logging.DEBUG):
+            client_log.setLevel(logging.ERROR)
         why = read_retained(cfg, book, mqtt_timeout_s)
         if why is not None:
             problems.append(Problem(MQTT_UNREACHABLE, why))

@@ -23,7 +23,7 @@ MAX_BYTES: Final = 5 * 1024 * 1024  # a year of a province's meetings is well un
 MAX_OCCURRENCES: Final = 5000
 # dateutil steps through every period from DTSTART; past this many, a rule costs seconds.
 MAX_RULE_STEPS: Final = 200_000
-DEFAULT_LENGTH: Final = timedelta(hours=1)  # an event with a start and no end or duration
+DEFAULT_LENGTH: Final = timedelta(hours=1)  # an event with no end, no duration, or zero length
 
 # Outlook writes Windows zone names. Ours win over icalendar's CLDR table: CLDR says
 # Asia/Bangkok for "SE Asia Standard Time", the same offset, but Vietnam reads better.
@@ -76,27 +76,31 @@ def read_calendar(
     if str(cal.get("METHOD", "")).upper() == "CANCEL":
         # A cancellation notice: every event in it is called off, none is a meeting.
         return CalendarRead((), cancelled=len(events))
-    all_day = {str(e.get("UID", "")) for e in events if _is_date(e.get("DTSTART"))}
-    skipped = _drop_dense_rules(cal, events, window[1])
+    all_day, skipped = _screen(cal, events, window[1])
+    events = [c for c in cal.subcomponents if c.name == "VEVENT"]
     recurring = {
         str(e.get("UID", ""))
         for e in events
         if any(k in e for k in ("RRULE", "RDATE", "RECURRENCE-ID"))
     }
     try:
-        query = recurring_ical_events.of(cal, keep_recurrence_attributes=True)
+        # skip_bad_series: one broken series must not hide a province's other meetings.
+        query = recurring_ical_events.of(cal, keep_recurrence_attributes=True, skip_bad_series=True)
         found = query.between(window[0].astimezone(UTC), window[1].astimezone(UTC))
     except Exception as exc:
         raise ScheduleError(f"cannot expand the calendar's events ({_short(exc)})") from None
     meetings: list[Meeting] = []
     cancelled = 0
     for occ in found:
-        if _is_date(occ.get("DTSTART")):
-            continue
-        if str(occ.get("STATUS", "")).upper() == "CANCELLED":
-            cancelled += 1
-            continue
-        meeting = _meeting(occ, default_tz, recurring)
+        try:
+            if _is_date(occ.get("DTSTART")):
+                continue
+            if str(occ.get("STATUS", "")).upper() == "CANCELLED":
+                cancelled += 1
+                continue
+            meeting = _meeting(occ, default_tz, recurring)
+        except Exception:
+            meeting = None  # a value recurring-ical-events passed through unread
         if meeting is None:
             skipped.append(str(occ.get("UID", "")))
             continue
@@ -104,7 +108,7 @@ def read_calendar(
     meetings.sort(key=lambda m: (m.start, m.id))
     return CalendarRead(
         tuple(meetings[:max_occurrences]),
-        all_day=len(all_day),
+        all_day=all_day,
         cancelled=cancelled,
         skipped=tuple(dict.fromkeys(skipped)),
         truncated=len(meetings) > max_occurrences,
@@ -170,28 +174,37 @@ def _map_tzid(line: str) -> str:
     return _TZID_RE.sub(repl, head) + sep + value
 
 
-def _drop_dense_rules(cal: Any, events: list[Any], until: datetime) -> list[str]:
-    """Remove series whose rules would take too many steps to expand up to `until`."""
-    dense: set[str] = set()
+def _screen(cal: Any, events: list[Any], until: datetime) -> tuple[int, list[str]]:
+    """Count all-day events; remove broken events and rules too dense to expand to `until`."""
+    all_day: set[str] = set()
+    drop: set[str] = set()
     for event in events:
-        start = event.get("DTSTART")
-        if start is None:
-            continue
-        first = start.dt
-        if not isinstance(first, datetime):
-            first = datetime(first.year, first.month, first.day, tzinfo=UTC)
-        elif first.tzinfo is None:
-            first = first.replace(tzinfo=UTC)
-        days = max(1.0, (until - first).total_seconds() / 86400 + 1)
-        rules = event.get("RRULE")
-        for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
-            if _rule_steps(rule, days) > MAX_RULE_STEPS:
-                dense.add(str(event.get("UID", "")))
-    if dense:
+        uid = str(event.get("UID", ""))
+        try:
+            first = event["DTSTART"].dt
+            last = event["DTEND"].dt if "DTEND" in event else first
+            if "RECURRENCE-ID" in event:
+                _ = event["RECURRENCE-ID"].dt
+            if not isinstance(first, datetime):
+                all_day.add(uid)
+                continue
+            if isinstance(last, datetime) and _aware(last, UTC) < _aware(first, UTC):
+                drop.add(uid)  # ends before it starts: which of the two is wrong is a guess
+                continue
+            if first.tzinfo is None:
+                first = first.replace(tzinfo=UTC)
+            days = max(1.0, (until - first).total_seconds() / 86400 + 1)
+            rules = event.get("RRULE")
+            for rule in rules if isinstance(rules, list) else [] if rules is None else [rules]:
+                if _rule_steps(rule, days) > MAX_RULE_STEPS:
+                    drop.add(uid)
+        except Exception:
+            drop.add(uid)  # no DTSTART, or a value icalendar could not read
+    if drop:
         cal.subcomponents = [
-            c for c in cal.subcomponents if c.name != "VEVENT" or str(c.get("UID", "")) not in dense
+            c for c in cal.subcomponents if c.name != "VEVENT" or str(c.get("UID", "")) not in drop
         ]
-    return sorted(dense)
+    return len(all_day), sorted(drop)
 
 
 def _rule_steps(rule: Any, days: float) -> float:
@@ -229,7 +242,9 @@ def _meeting(occ: Any, default_tz: tzinfo, recurring: Iterable[str]) -> Meeting 
         end = start + occ["DURATION"].dt
     else:
         end = start + DEFAULT_LENGTH
-    if end <= start:
+    if end == start:
+        end = start + DEFAULT_LENGTH  # RFC 5545 says zero length; a meeting needs some
+    if end < start:
         return None
     mid = uid or f"ics-{_stamp(start)}"
     if uid in recurring:

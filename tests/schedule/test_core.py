@@ -1,4 +1,4 @@
-"""The scheduler as a pure function of (meetings, offsets, now), with an injected clock."""
+"""The pure scheduler (agent.schedule.core) as a function of (meetings, offsets, now)."""
 
 from __future__ import annotations
 
