@@ -173,6 +173,7 @@ def test_camera_without_position_queries_is_marked_unavailable(pelco_factory):
         assert info.value.axes == ("pan", "tilt", "zoom")
         assert "0x51" in str(info.value)
         cam.stop()
+    handled(emu, 6)  # drive, pan ×2, tilt ×2, stop
     assert emu.state.tilt_v == 0
 
 
@@ -202,7 +203,8 @@ def test_pelco_p_sends_p_frames_and_has_no_position(pelco_factory):
         h("A0 00 00 07 00 22 AF 2A"),
         h("A0 00 00 00 00 00 AF 0F"),  # no query went out
     ]
-    assert emu.state.goal is not None or emu.state.pan == 0
+    handled(emu, 4)
+    assert (emu.state.tilt_v, emu.state.goal) == (0, None)  # STOP also ends a recall
 
 
 # ---------------------------------------------------------------- bad input on the line
@@ -283,6 +285,7 @@ def test_stop_goes_out_while_a_query_waits_for_a_silent_camera(pelco_emulator):
         asker.join(5)
         assert failed
         assert isinstance(failed[0], PositionUnavailableError)
+    handled(emu, 3)
     assert emu.state.pan_v == 0
 
 
@@ -384,3 +387,28 @@ def test_frames_arrive_at_the_pace_of_the_line(pelco_factory):
     wire(emu, 2)
     (t1, _), (t2, _) = list(emu.frames)[:2]
     assert t2 - t1 == pytest.approx(7 * 10 / 2400, abs=0.003)  # 29.2 ms per frame
+
+
+def test_concurrent_callers_never_interleave_bytes(cam, pelco_emulator):
+    errors: list[BaseException] = []
+
+    def drive(direction: str) -> None:
+        try:
+            for _ in range(20):
+                cam.drive(direction, 3)
+        except BaseException as exc:  # handed to the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=drive, args=(d,)) for d in ("left", "right", "up", "down")]
+    for th in threads:
+        th.start()
+    pos = cam.position()
+    for th in threads:
+        th.join(5)
+    cam.stop()
+    assert not errors
+    assert pos.pan is not None
+    frames = wire(pelco_emulator, 84, timeout=5)
+    assert len(frames) == 84  # 80 drives, 3 queries, 1 stop: every frame whole
+    assert pelco_emulator.bad_frames == 0
+    assert cam.counters().bad_frames == cam.counters().garbage_bytes == 0

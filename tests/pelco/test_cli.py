@@ -125,6 +125,16 @@ def test_sim_pelco_without_queries_and_in_pelco_p(sim, tmp_path):
     assert "stopped after 2 frames" in err
 
 
+def test_sim_pelco_stops_on_sigint_too(sim):
+    s = sim("--pty", "--baud", "9600")
+    with Camera(f"pelco-d://{s.path}?baud=9600", timeouts=FAST) as cam:
+        cam.stop()
+    s.proc.send_signal(signal.SIGINT)
+    code, err = s.stop()
+    assert code == 0
+    assert "stopped after 1 frames" in err
+
+
 def test_sim_pelco_needs_a_pty(sim):
     s = sim("--protocol", "p")
     assert s.path == ""
