@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Final, NoReturn
 
 from agent import __version__
@@ -16,7 +17,9 @@ from agent.errors import AgentError, ConfigError, UsageError
 from agent.i18n import set_language, t
 
 # name → (module with add_arguments/main, catalogue key of its one-line help).
-# Modules are imported only for the command being run, so `--help` stays fast.
+# Modules are imported only for the command being run, so `--help` stays fast. `board` and
+# `report` live in the central package (the `central` extra): named by string, never imported
+# by the agent unless the user runs them.
 COMMANDS: Final = {
     "check": ("agent.cli.check", "cli.check.help"),
     "devices": ("agent.cli.devices", "cli.devices.help"),
@@ -25,8 +28,8 @@ COMMANDS: Final = {
     "mqtt-test": ("agent.cli.mqtt_test", "cli.mqtt_test.help"),
     "run": ("agent.cli.run", "cli.run.help"),
     "demo": ("agent.cli.demo", "cli.demo.help"),
-    "board": ("agent.cli.board", "cli.board.help"),
-    "report": ("agent.cli.report", "cli.report.help"),
+    "board": ("central.cli.board", "cli.board.help"),
+    "report": ("central.cli.report", "cli.report.help"),
     "schedule": ("agent.cli.schedule", "cli.schedule.help"),
 }
 
@@ -54,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_UNKNOWN
     setup_logging(logging.DEBUG if args.debug else logging.WARNING)
-    module = importlib.import_module(COMMANDS[args.command][0])
+    module = load_command(args.command)
     try:
         code: int = module.main(args)
     except (ConfigError, UsageError) as exc:
@@ -83,12 +86,27 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hnth-agent {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     chosen = next((a for a in argv if not a.startswith("-")), None)
-    for name, (module, help_key) in COMMANDS.items():
+    for name, (_, help_key) in COMMANDS.items():
         p = sub.add_parser(name, help=t(help_key), description=t(help_key))
         add_common(p)
         if name == chosen:
-            importlib.import_module(module).add_arguments(p)
+            load_command(name).add_arguments(p)
     return parser
+
+
+def load_command(name: str) -> ModuleType:
+    """Import a subcommand's module; if its package is not installed, say which extra, exit 3."""
+    module = COMMANDS[name][0]
+    package = module.partition(".")[0]
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        # Only the optional package itself being absent is an install problem; anything else
+        # missing inside it (or inside the agent) is a bug and keeps its traceback.
+        if package == "agent" or exc.name != package:
+            raise
+    print(f"hnth-agent: {t('cli.missing_package', command=name, package=package)}", file=sys.stderr)
+    sys.exit(EXIT_UNKNOWN)
 
 
 def add_common(p: argparse.ArgumentParser) -> None:

@@ -17,8 +17,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "database {url}: PostgreSQL is not supported in this version yet; use sqlite:///…",
     ),
     "board.missing_extra": (
-        "thiếu thư viện web của bảng theo dõi ({module}); cài bằng: pip install 'hnth-agent[board]'",
-        "the board's web libraries are missing ({module}); install them with: pip install 'hnth-agent[board]'",
+        "thiếu thư viện web của bảng theo dõi ({module}); cài bằng: pip install 'hnth-agent[central]'",
+        "the board's web libraries are missing ({module}); install them with: pip install 'hnth-agent[central]'",
     ),
     "board.opt.listen": (
         "địa chỉ:cổng để phục vụ trang web (mặc định 127.0.0.1:8080)",

@@ -261,6 +261,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cli.board.help": ("bảng theo dõi trạng thái tại trung tâm", "the central readiness board"),
     "cli.report.help": ("báo cáo tính sẵn sàng theo tháng", "monthly availability reports"),
+    "cli.missing_package": (
+        "lệnh '{command}' chạy ở trung tâm và cần gói {package}, chưa được cài trên máy này; cài bằng: pip install 'hnth-agent[{package}]' (hoặc scripts/install --dev)",
+        "'{command}' runs at the centre and needs the {package} package, which is not installed on this machine; install it with: pip install 'hnth-agent[{package}]' (or scripts/install --dev)",
+    ),
     # ---- report rendering
     "report.room": ("Điểm cầu: {name} ({path})", "Room: {name} ({path})"),
     "report.col.check": ("MỤC", "CHECK"),

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from agent.board import BoardConfig
-from agent.board.auth import Role
-from agent.board.service import Board
-from agent.board.store import open_store
+from central.auth import Role
+from central.config import BoardConfig
+from central.service import Board
+from central.store import open_store
 
 PASSWORDS = {"op": "operator-pw-1", "view": "viewer-pw-1"}
 
@@ -82,7 +82,7 @@ def web(
     make_board: Callable[..., Board],
 ) -> Iterator[Callable[..., tuple[Board, Any, Callable[[], Http]]]]:
     """Start a board's web server on a free port; returns (board, server, new_http_client)."""
-    from agent.board.server import WebServer
+    from central.web.server import WebServer
 
     servers: list[WebServer] = []
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from agent.board.model import RoomPath
-from agent.board.store import MeetingRow, Store
 from agent.i18n import placeholders
 from agent.i18n.catalog_board import MESSAGES
+from central.model import RoomPath
+from central.store import MeetingRow, Store
 
 HNTH = str(Path(sys.executable).parent / "hnth-agent")
-STATIC = Path(__file__).resolve().parents[2] / "agent" / "board" / "static"
+STATIC = Path(__file__).resolve().parents[2] / "central" / "web" / "static"
 VN = timezone(timedelta(hours=7))
 
 

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from agent.board.link import connect, settings_for
 from agent.config import MqttConfig
 from agent.sim.fleet import Fleet, FleetSettings
+from central.link import connect, settings_for
 
 pytestmark = pytest.mark.broker
 
@@ -98,7 +98,7 @@ def test_schedule_reaches_rooms_and_they_check_for_it(live):
     now = board.fleet.now()
     from datetime import timedelta
 
-    from agent.board.model import iso
+    from central.model import iso
 
     r = board.schedule(
         "op",

@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from agent.board.model import RoomPath, iso, parse_ts
 from agent.errors import ConfigError
 from agent.i18n import t
+from central.model import RoomPath, iso, parse_ts
 
 log = logging.getLogger(__name__)
 

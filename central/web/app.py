@@ -18,11 +18,11 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from agent.board.auth import Role, Session, csrf_ok, verify_password
-from agent.board.availability import report, to_csv
-from agent.board.service import Board
 from agent.errors import AgentError
 from agent.i18n import catalog, t
+from central.auth import Role, Session, csrf_ok, verify_password
+from central.availability import report, to_csv
+from central.service import Board
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.board import BoardConfig
-from agent.board.model import Message, iso
-from agent.board.state import Fleet
-from agent.board.store import Store
+from central.config import BoardConfig
+from central.model import Message, iso
+from central.state import Fleet
+from central.store import Store
 
 BASE = "hnth/v1/son-la/moc-chau/xa-a"
 T0 = datetime(2026, 10, 7, 1, 0, tzinfo=UTC)
@@ -179,7 +179,7 @@ def test_bad_input_is_counted_and_logged_in_one_line(fleet, caplog, topic, paylo
     fleet.ingest(Message(topic, payload))
     assert fleet.stats.rejected == 1
     assert reason in fleet.stats.last_rejected
-    lines = [r for r in caplog.records if r.name == "agent.board.state"]
+    lines = [r for r in caplog.records if r.name == "central.state"]
     assert len(lines) == 1
     assert "\n" not in lines[0].getMessage()
     # and it keeps going

@@ -1,7 +1,4 @@
-"""The central readiness board: ingest, history, web page and availability report.
-
-Installed as the optional extra `hnth-agent[board]`; nothing on a room PC imports this package.
-"""
+"""The [board] section of the config file: what the central board reads from it."""
 
 from __future__ import annotations
 

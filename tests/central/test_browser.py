@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from agent.board.link import connect, settings_for
 from agent.config import MqttConfig
 from agent.sim.broker import free_port
 from agent.sim.fleet import Fleet, FleetSettings
-from tests.board.conftest import PASSWORDS
+from central.link import connect, settings_for
+from tests.central.conftest import PASSWORDS
 from tests.fixtures.common import need_program
 
 pytestmark = [pytest.mark.browser, pytest.mark.broker, pytest.mark.slow]

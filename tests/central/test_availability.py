@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from agent.board.availability import month_bounds, room_availability
-from agent.board.store import MeetingRow, ReadinessRow, StatusRow
 from agent.errors import UsageError
+from central.availability import month_bounds, room_availability
+from central.store import MeetingRow, ReadinessRow, StatusRow
 
 VN = timezone(timedelta(hours=7))
 ROOM = ("xa-a", "son-la", "moc-chau", "Xã A")

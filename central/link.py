@@ -6,15 +6,15 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.board.model import Message
 from agent.errors import ConfigError
 from agent.i18n import t
 from agent.mqtt.client import ClientSettings, MqttClient, TlsSettings
 from agent.mqtt.client import Message as MqttMessage
+from central.model import Message
 
 if TYPE_CHECKING:
-    from agent.board.service import Board
     from agent.config import MqttConfig
+    from central.service import Board
 
 log = logging.getLogger(__name__)
 SUBSCRIPTION = "hnth/v1/#"

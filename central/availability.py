@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from agent.board.model import room_matches
 from agent.errors import UsageError
 from agent.i18n import t
+from central.model import room_matches
 
 if TYPE_CHECKING:
-    from agent.board.store import MeetingRow, ReadinessRow, StatusRow, Store
+    from central.store import MeetingRow, ReadinessRow, StatusRow, Store
 
 Interval = tuple[datetime, datetime]
 USABLE = frozenset({"ready", "degraded"})

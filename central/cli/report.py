@@ -25,9 +25,9 @@ def main(args: argparse.Namespace) -> int:
     """Print the availability of every room for one month."""
     cfg = load_config(args)
     try:
-        from agent.board import BoardConfig
-        from agent.board.availability import month_bounds, report, to_csv
-        from agent.board.store import open_store
+        from central.availability import month_bounds, report, to_csv
+        from central.config import BoardConfig
+        from central.store import open_store
     except ModuleNotFoundError as exc:
         raise ConfigError(t("board.missing_extra", module=exc.name)) from None
     bcfg = section(cfg, "board", BoardConfig)

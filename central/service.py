@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
-from agent.board import BoardConfig
-from agent.board.auth import Role, Sessions, hash_password
-from agent.board.model import SLUG, Message, iso
-from agent.board.state import Fleet
-from agent.board.store import Store
 from agent.errors import InvalidArgumentError
 from agent.i18n import t
+from central.auth import Role, Sessions, hash_password
+from central.config import BoardConfig
+from central.model import SLUG, Message, iso
+from central.state import Fleet
+from central.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
-from agent.board.web import create_app
+from central.web.app import create_app
 
 if TYPE_CHECKING:
-    from agent.board.service import Board
+    from central.service import Board
 
 
 class WebServer:

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from agent.board import BoardConfig
-from agent.board.model import (
+from agent.errors import RemoteProtocolError
+from central.config import BoardConfig
+from central.model import (
     VERDICTS,
     Kind,
     Message,
@@ -32,8 +33,7 @@ from agent.board.model import (
     room_matches,
     schema_of,
 )
-from agent.board.store import MeetingRow, Store
-from agent.errors import RemoteProtocolError
+from central.store import MeetingRow, Store
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""`hnth-agent board`: the central readiness board (needs the `hnth-agent[board]` extra)."""
+"""`hnth-agent board`: the central readiness board (needs the `hnth-agent[central]` extra)."""
 
 from __future__ import annotations
 
@@ -33,10 +33,10 @@ def main(args: argparse.Namespace) -> int:
     """Serve the board until interrupted, or add a user and exit."""
     cfg = load_config(args)
     try:
-        from agent.board import BoardConfig
-        from agent.board.auth import Role
-        from agent.board.service import Board
-        from agent.board.store import open_store
+        from central.auth import Role
+        from central.config import BoardConfig
+        from central.service import Board
+        from central.store import open_store
     except ModuleNotFoundError as exc:
         raise ConfigError(t("board.missing_extra", module=exc.name)) from None
     bcfg = section(cfg, "board", BoardConfig)
@@ -67,8 +67,8 @@ def main(args: argparse.Namespace) -> int:
         log.warning("%s", t("board.warn.exposed", listen=listen))
         print(t("board.warn.exposed", listen=listen), file=sys.stderr)
     try:
-        from agent.board.link import connect, settings_for
-        from agent.board.server import WebServer
+        from central.link import connect, settings_for
+        from central.web.server import WebServer
     except ModuleNotFoundError as exc:
         raise ConfigError(t("board.missing_extra", module=exc.name)) from None
     client = None
