@@ -117,6 +117,8 @@ MAX_PRESET: Final = 0xFF
 # Preset 34 (0x22) is "go to zero pan" in Pelco's own table and "back to origin" on the
 # Chinese-OEM cameras communes have [C466M-E §5.2.4: "Zero pan position 00 07 00 22"].
 DEFAULT_HOME_PRESET: Final = 34
+# Pelco's factory defaults: D domes ship at 2400 baud, P at 4800 [C466M-E §5.2, §5.3].
+DEFAULT_BAUD: Final[dict[Variant, int]] = {Variant.D: 2400, Variant.P: 4800}
 
 
 def direction(value: Direction | str) -> Direction:

@@ -12,14 +12,12 @@ from typing import Final
 from urllib.parse import parse_qs, urlsplit
 
 from agent.errors import InvalidArgumentError
-from agent.pelco.commands import DEFAULT_HOME_PRESET, MAX_PRESET
+from agent.pelco.commands import DEFAULT_BAUD, DEFAULT_HOME_PRESET, MAX_PRESET
 from agent.pelco.protocol import ADDRESS_RANGE, Variant
 from agent.pelco.text import msg
 from agent.visca.transport import Endpoint, SerialTransport, Transport
 
 SCHEMES: Final[dict[str, Variant]] = {"pelco-d": Variant.D, "pelco-p": Variant.P}
-# Pelco's factory defaults: D domes ship at 2400 baud, P at 4800 [C466M-E §5.2, §5.3].
-DEFAULT_BAUD: Final[dict[Variant, int]] = {Variant.D: 2400, Variant.P: 4800}
 OPTIONS: Final = ("baud", "address", "home")
 
 

@@ -107,3 +107,14 @@ def test_from_bytes_either_decodes_or_raises_the_remote_error(variant, data):
     else:
         assert frame.to_bytes() == raw
     assert key in {None, "pelco.bad_frame", "pelco.bad_etx", "pelco.bad_checksum"}
+
+
+def test_the_emulator_and_its_cli_do_not_load_the_serial_port_module():
+    import subprocess
+    import sys
+
+    probe = "import sys, agent.cli.sim_pelco; print('serial' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "False"

@@ -17,12 +17,12 @@ import threading
 from collections import deque
 from typing import Self
 
+from agent.pelco.commands import DEFAULT_BAUD
 from agent.pelco.emulator.links import PtyLink
 from agent.pelco.emulator.service import Service
 from agent.pelco.emulator.state import CameraState, Model
 from agent.pelco.emulator.usecases import Fault, Faults, UseCases
 from agent.pelco.protocol import Frame, Variant
-from agent.pelco.transport import DEFAULT_BAUD
 
 
 class Emulator:
