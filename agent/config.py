@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from agent.contract.groups import Group, UnitKind
+from agent.contract.topics import RoomId
 from agent.errors import ConfigError
 from agent.i18n import t
 
@@ -157,14 +159,51 @@ def default_state_dir() -> str:
 # ---------------------------------------------------------------- sections
 
 
+def _unit(value: Any) -> str | None:
+    return None if value in {u.value for u in UnitKind} else "config.allowed.unit"
+
+
+def _room_ref(value: Any) -> str | None:
+    province, sep, room = value.partition("/")
+    ok = (
+        SLUG_RE.fullmatch(room) and SLUG_RE.fullmatch(province) if sep else SLUG_RE.fullmatch(value)
+    )
+    return None if ok else "config.allowed.room_ref"
+
+
+def _group_names(value: Any) -> str | None:
+    return None if all(SLUG_RE.fullmatch(k) for k in value) else "config.allowed.slug"
+
+
 @dataclass(frozen=True, slots=True)
 class RoomConfig:
-    """Where this room sits in the province → district → room tree."""
+    """Who this room is (contract v2): its province, its id there, its name and its groups."""
 
     province: str = _opt("demo", _slug)
-    district: str = _opt("_", _district)
     id: str = _opt("", _slug_or_empty)
     name: str = _opt("")
+    unit: str = _opt("xa", _unit)  # agent.contract.UnitKind
+    groups: tuple[str, ...] = _opt([], _each(_slug))
+    group_names: dict[str, str] = _opt({}, _group_names)  # noqa: RUF009 - _opt makes a field()
+    replaces: tuple[str, ...] = _opt([], _each(_room_ref))  # ids this room took over (merges)
+    # Contract v1's district; kept as a group (a former district is a label since 2025).
+    district: str = _opt("_", _district)
+
+    @property
+    def room_id(self) -> RoomId:
+        """The room's identity in the contract."""
+        return RoomId(self.province, self.id)
+
+    @property
+    def all_groups(self) -> tuple[Group, ...]:
+        """The groups the room publishes, the v1 district included."""
+        ids = [*self.groups, *([self.district] if self.district != "_" else [])]
+        return tuple(Group(g, self.group_names.get(g, "")) for g in dict.fromkeys(ids))
+
+    @property
+    def replaced(self) -> tuple[RoomId, ...]:
+        """The ids this room replaces, each with its province."""
+        return tuple(RoomId.parse(r, self.province) for r in self.replaces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +331,8 @@ class PtzConfig:
     max_speed_tilt: int = _opt(0x17, _range(1, 0x18))
     max_preset: int = _opt(254, _range(0, 254))
     position_nibbles: int = _opt(4, _range(4, 5))  # 5 on 20-bit models (BRC-AM7, SRG-360SHE)
+    # Quirk profile (agent/visca/profiles.py); "auto" picks it from the version inquiry.
+    profile: Literal["auto", "sony", "ptzoptics", "lumens", "generic-oem"] = _opt("auto")
     rate_limit_per_s: float = _opt(20.0, _positive)
     # [pan, tilt] or [pan, tilt, zoom] the home preset must reach; empty: learn it on first run.
     home_position: tuple[int, ...] = _opt(

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from agent.checks import CheckContext, CheckFn, Outcome, Status
 from agent.config import Config
+from agent.i18n import Text
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,14 @@ class Batch:
                 self._failure = f"worker exited {self._proc.returncode}: {tail[0]}"
                 return
             for item in json.loads(out):
+                hint = item["hint"]
                 self._results[item["name"]] = Outcome(
-                    Status(item["status"]), item["summary"], item["hint"], item["metrics"]
+                    Status(item["status"]),
+                    Text(item["summary"], item.get("key", ""), item.get("args")),
+                    None
+                    if hint is None
+                    else Text(hint, item.get("hint_key", ""), item.get("hint_args")),
+                    item["metrics"],
                 )
         except (OSError, ValueError, KeyError) as exc:
             self._failure = f"{type(exc).__name__}: {exc}"
@@ -117,6 +124,11 @@ def run_request(request: Request) -> list[dict[str, Any]]:
             "summary": c.summary,
             "hint": c.hint,
             "metrics": dict(c.metrics),
+            # The catalogue key and params travel too, so the report stays machine-readable.
+            "key": getattr(c.summary, "key", ""),
+            "args": getattr(c.summary, "params", {}),
+            "hint_key": getattr(c.hint, "key", ""),
+            "hint_args": getattr(c.hint, "params", {}),
         }
         for c in report.checks
     ]

@@ -45,8 +45,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "lower-case a-z, digits, '-' or '_', starting with a letter or digit, at most 64 characters",
     ),
     "config.allowed.district": (
-        "'_' (phòng không thuộc huyện nào) hoặc chữ thường a-z, số, '-', '_', tối đa 64 ký tự",
-        "'_' (a room in no district) or lower-case a-z, digits, '-', '_', at most 64 characters",
+        "'_' (không có huyện; từ 7/2025 không còn cấp huyện, hãy dùng groups) hoặc chữ thường "
+        "a-z, số, '-', '_', tối đa 64 ký tự",
+        "'_' (no district; the district tier is gone since July 2025, use groups) or lower-case "
+        "a-z, digits, '-', '_', at most 64 characters",
+    ),
+    "config.allowed.unit": (
+        "một loại đơn vị: xa (xã), phuong (phường), dac-khu (đặc khu), tinh (UBND/HĐND tỉnh), "
+        "so-nganh (sở, ngành), cum (điểm cầu cụm), khac (khác)",
+        "a unit kind: xa (commune), phuong (ward), dac-khu (special zone), tinh (provincial "
+        "committee or council), so-nganh (provincial department), cum (regional point), "
+        "khac (other)",
+    ),
+    "config.allowed.room_ref": (
+        "mã điểm cầu (ví dụ xa-chieng-son) hoặc tỉnh/mã điểm cầu (ví dụ son-la/xa-chieng-son)",
+        "a room id (e.g. xa-chieng-son) or province/room id (e.g. son-la/xa-chieng-son)",
     ),
     "config.allowed.positive": ("một số lớn hơn 0", "a number greater than 0"),
     "config.allowed.non_negative": ("một số từ 0 trở lên", "a number of 0 or more"),
