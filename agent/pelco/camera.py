@@ -298,11 +298,6 @@ class Camera:
             )
         return Position(pan, tilt, self._query(Axis.ZOOM))
 
-    def send_frame(self, frame: Frame) -> None:
-        """Write one prepared frame (for tools and tests; the calls above build their own)."""
-        with self._cond:
-            self._send(frame)
-
     # ---------------------------------------------------------------- the exchange
 
     def _set(self, **change: str) -> None:
