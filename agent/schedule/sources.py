@@ -186,6 +186,10 @@ class CalendarSource:
             log.info("calendar %s: %d all-day events ignored", self.location, read.all_day)
         if read.skipped:
             log.warning("calendar %s: events not expanded: %s", self.location, read.skipped)
+        if read.truncated:
+            log.warning(
+                "calendar %s: only the first %d meetings kept", self.location, len(read.meetings)
+            )
         self._recovered()
         return True
 
