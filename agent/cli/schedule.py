@@ -167,7 +167,7 @@ def _print_table(
     if not meetings:
         print(t("schedule.cli.none", days=days))
         return
-    rows = [
+    rows: list[list[str]] = [
         [
             t("schedule.cli.col.start"),
             t("schedule.cli.col.end"),
