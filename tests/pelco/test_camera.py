@@ -177,6 +177,15 @@ def test_camera_without_position_queries_is_marked_unavailable(pelco_factory):
     assert emu.state.tilt_v == 0
 
 
+def test_a_camera_without_the_zoom_query_still_reports_pan_and_tilt(cam, pelco_emulator):
+    pelco_emulator.usecases.place(700, 300, 5000)
+    pelco_emulator.usecases.disable_queries("zoom")
+    pos = cam.position()
+    assert (pos.pan, pos.tilt, pos.zoom) == (700, 300, None)
+    assert pos.unavailable == ("zoom",)
+    assert pos.as_dict() == {"pan": 700, "tilt": 300, "zoom": None, "unavailable": ["zoom"]}
+
+
 def test_answers_switched_on_again_are_read(pelco_emulator, cam):
     pelco_emulator.usecases.disable_queries()
     with pytest.raises(PositionUnavailableError):

@@ -63,6 +63,7 @@ class CameraState:
     presets: dict[int, tuple[float, float, float]] = field(default_factory=dict)
     motion_scale: float = 1.0
     answers_queries: bool = True
+    unanswered: set[Axis] = field(default_factory=set)  # axes whose query is ignored
     frames_handled: int = 0
     _t: float = 0.0
 
@@ -153,9 +154,9 @@ class CameraState:
         elif op == Opcode.ZOOM_SPEED and n <= cmds.MAX_ZOOM_SPEED:
             self.zoom_speed = n
         elif self.variant is Variant.D and op in QUERY_AXES:
-            if not self.answers_queries:
-                return []
             axis = QUERY_AXES[op]
+            if not self.answers_queries or axis in self.unanswered:
+                return []
             return [cmds.position_response(self.variant, self.address, axis, self.reported(axis))]
         return []
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from agent.pelco.commands import Axis
+
 if TYPE_CHECKING:
     from agent.pelco.emulator import Emulator
     from agent.pelco.emulator.state import CameraState
@@ -60,15 +62,19 @@ class UseCases:
         self._emu.faults.active.clear()
         self._emu.faults.once.clear()
 
-    def disable_queries(self) -> None:
-        """Stop answering position queries, as many real Pelco-D cameras never do."""
+    def disable_queries(self, *axes: Axis | str) -> None:
+        """Stop answering position queries (only these axes' if named), as many cameras do."""
         with self._emu.lock:
-            self._emu.state.answers_queries = False
+            if axes:
+                self._emu.state.unanswered |= {Axis(a) for a in axes}
+            else:
+                self._emu.state.answers_queries = False
 
     def enable_queries(self) -> None:
-        """Answer position queries again."""
+        """Answer every position query again."""
         with self._emu.lock:
             self._emu.state.answers_queries = True
+            self._emu.state.unanswered.clear()
 
     def send(self, data: bytes) -> None:
         """Put raw bytes on the line now (noise, a frame from another camera…)."""
