@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 
-from agent.i18n import catalog, placeholders, t
+import central  # registers the central side's catalogue part, so its keys are checked too
+from agent.i18n import catalog, parts, placeholders, t
 
-ROOT = Path(__file__).resolve().parents[1] / "agent"
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = (REPO / "agent", REPO / "central")
 # t("key"…), ctx.t("key"…), _t("key"…): a literal first argument is a catalogue key.
 CALL = re.compile(r"""\b(?:t|_t|ctx\.t|self\.t)\(\s*["']([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)["']""")
 
 
 def literal_keys() -> dict[str, str]:
     found: dict[str, str] = {}
-    for path in ROOT.rglob("*.py"):
-        if path.name.startswith("catalog_"):
-            continue
-        for key in CALL.findall(path.read_text(encoding="utf-8")):
-            found.setdefault(key, str(path.relative_to(ROOT.parent)))
+    for root in PACKAGES:
+        for path in root.rglob("*.py"):
+            if path.name.startswith("catalog"):
+                continue
+            for key in CALL.findall(path.read_text(encoding="utf-8")):
+                found.setdefault(key, str(path.relative_to(REPO)))
     return found
+
+
+def test_every_part_is_in_the_catalogue_central_included():
+    assert central.__name__ in {p.partition(".")[0] for p in parts()}
+    merged = catalog()
+    for name in parts():
+        messages = importlib.import_module(name).MESSAGES
+        assert messages, name
+        assert all(merged[k] == v for k, v in messages.items()), name
+    assert sum(len(importlib.import_module(n).MESSAGES) for n in parts()) == len(merged)
 
 
 def test_every_literal_key_exists():

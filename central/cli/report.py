@@ -52,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
         sys.stdout.write(to_csv(rows))
     else:
         print(t("board.report.header", month=args.month, tz=bcfg.timezone, n=len(rows)))
-        head = [
+        head: list[str] = [
             t(f"board.report.col.{k}")
             for k in ("room", "online", "ready", "outages", "longest", "missed")
         ]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from agent.i18n import placeholders
-from agent.i18n.catalog_board import MESSAGES
+from central.catalog import MESSAGES
 from central.model import RoomPath
 from central.store import MeetingRow, Store
 
