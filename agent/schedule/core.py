@@ -35,7 +35,7 @@ class Meeting:
 
     def info(self) -> dict[str, str]:
         """Return the contract's `meeting` object for readiness reports."""
-        from agent.mqtt.payloads import iso
+        from agent.contract.clock import iso
 
         return {"id": self.id, "title": self.title, "start": iso(self.start)}
 
@@ -162,7 +162,7 @@ def parse_meeting_message(meeting_id: str, payload: bytes) -> Mapping[str, Any] 
 
 def meeting_from_message(meeting_id: str, data: Mapping[str, Any]) -> Meeting:
     """Build a Meeting from a decoded hnth.meeting/1 object."""
-    from agent.mqtt.payloads import parse_time
+    from agent.contract.clock import parse_time
 
     try:
         start = parse_time(str(data["start"]))

@@ -324,10 +324,10 @@ def _calendar_source(config: Config, notify: Notify) -> CalendarSource | None:
 
 def read_retained(config: Config, book: MeetingBook, timeout_s: float) -> str | None:
     """Feed the broker's retained schedule messages into `book`; return why not, or None."""
+    from agent.contract.topics import schedule_filter
     from agent.errors import AgentError
     from agent.mqtt.client import MqttClient
     from agent.mqtt.link import client_settings
-    from agent.mqtt.topics import schedule_filter
 
     try:
         settings = client_settings(config, client_id=f"{config.room.id}-schedule")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from agent.contract.topics import schedule as schedule_topic
 from tests.schedule.calendars import EXPECTED, GOOGLE, NOW, OFFSETS
 from tests.schedule.test_sources import version
 
@@ -155,7 +156,7 @@ def test_retained_mqtt_schedule_read_from_the_broker(tmp_path, broker, mqtt_clie
             "end": start.replace("08:00", "10:00"),
             "rooms": rooms,
         }
-        topic = f"hnth/v1/son-la/schedule/{mid}"
+        topic = schedule_topic("son-la", mid)  # the contract's topic, as central publishes it
         assert central.publish_wait(topic, json.dumps(body).encode(), retain=True) == 0
     cfg = write_config(tmp_path, "", f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n')
     out = listed(schedule(cfg, "--json"))
