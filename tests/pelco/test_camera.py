@@ -421,3 +421,18 @@ def test_concurrent_callers_never_interleave_bytes(cam, pelco_emulator):
     assert len(frames) == 84  # 80 drives, 3 queries, 1 stop: every frame whole
     assert pelco_emulator.bad_frames == 0
     assert cam.counters().bad_frames == cam.counters().garbage_bytes == 0
+
+
+def test_messages_re_render_in_another_language_like_viscas(tmp_path):
+    from agent.visca.text import localize
+
+    with pytest.raises(DeviceUnavailableError) as missing:
+        Camera(f"pelco-d://{tmp_path}/ttyUSB9").stop()
+    with pytest.raises(LocalProtocolError) as bad:
+        Camera(f"pelco-d://{tmp_path}/ttyUSB9").drive("left", 99)
+    for exc in (missing.value, bad.value):
+        vi, en = localize(exc.message, "vi"), localize(exc.message, "en")
+        assert vi != en
+        assert vi
+        assert en
+    assert "pan_speed = 99" in str(localize(bad.value.message, "en"))
