@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from agent.config import _each, _opt, _positive, _range, parse_host_port
+from agent.config_fields import each, in_range, opt, parse_host_port, positive
 
 
 def _listen(value: Any) -> str | None:
@@ -31,17 +31,17 @@ def _zone(value: Any) -> str | None:
 class BoardConfig:
     """The [board] section: where the board listens, keeps history and when a room is stale."""
 
-    listen: str = _opt("127.0.0.1:8080", _listen)
-    database: str = _opt("", _database)
-    province: str = _opt("")
-    stale_after_s: float = _opt(1200.0, _positive)
-    max_payload_kb: int = _opt(256, _range(1, 16_384))
-    session_ttl_h: float = _opt(12.0, _positive)
-    cookie_secure: bool = _opt(True)
-    behind_tls_proxy: bool = _opt(False)
-    command_timeout_s: float = _opt(15.0, _range(1, 600))
-    pre_meeting_offsets_min: tuple[float, ...] = _opt([30.0, 5.0], _each(_positive))
-    pre_meeting_tolerance_min: float = _opt(3.0, _positive)
-    client_id: str = _opt("hnth-board")
-    language: Literal["vi", "en"] = _opt("vi")
-    timezone: str = _opt("Asia/Ho_Chi_Minh", _zone)
+    listen: str = opt("127.0.0.1:8080", _listen)
+    database: str = opt("", _database)
+    province: str = opt("")
+    stale_after_s: float = opt(1200.0, positive)
+    max_payload_kb: int = opt(256, in_range(1, 16_384))
+    session_ttl_h: float = opt(12.0, positive)
+    cookie_secure: bool = opt(True)
+    behind_tls_proxy: bool = opt(False)
+    command_timeout_s: float = opt(15.0, in_range(1, 600))
+    pre_meeting_offsets_min: tuple[float, ...] = opt([30.0, 5.0], each(positive))
+    pre_meeting_tolerance_min: float = opt(3.0, positive)
+    client_id: str = opt("hnth-board")
+    language: Literal["vi", "en"] = opt("vi")
+    timezone: str = opt("Asia/Ho_Chi_Minh", _zone)

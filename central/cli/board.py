@@ -11,7 +11,7 @@ import secrets
 import sys
 
 from agent.cli.common import load_config
-from agent.config import parse_host_port, section
+from agent.config_fields import parse_host_port, section
 from agent.errors import ConfigError, UsageError
 from agent.i18n import t
 

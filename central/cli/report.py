@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime
 
 from agent.cli.common import add_json, load_config, print_json
-from agent.config import section
+from agent.config_fields import section
 from agent.errors import ConfigError
 from agent.i18n import t
 from agent.output import table

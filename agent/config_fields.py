@@ -1,0 +1,271 @@
+"""How a config section is declared and checked: `opt()` fields, validators, `build_section()`.
+
+Public, so that packages outside the agent (the central side's [board]) declare their sections
+exactly as agent/config.py does, and their errors read the same: the file, the [section], the
+key, the value and what is allowed, from the catalogue.
+
+A validator takes the coerced value and returns None when it is fine, else the catalogue key
+that says what is allowed (`config.allowed.*`; `in_range` encodes its bounds in the key).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import field
+from typing import Any, Final, Literal, Protocol, TypeVar
+
+from agent.errors import ConfigError
+from agent.i18n import t
+
+Check = Callable[[Any], str | None]
+SLUG_RE: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_T = TypeVar("_T")
+
+
+class Loaded(Protocol):
+    """What `section()` needs of a loaded config (agent.config.Config)."""
+
+    @property
+    def extra(self) -> dict[str, dict[str, Any]]:
+        """Raw tables of the sections the agent leaves to optional parts."""
+
+    @property
+    def source(self) -> str | None:
+        """The file the config came from, if any."""
+
+
+def opt(default: Any, check: Check | None = None) -> Any:
+    """Declare a config key with its default and an optional validator."""
+    if isinstance(default, list | dict):
+        factory = (
+            (lambda d=default: tuple(d))
+            if isinstance(default, list)
+            else (lambda d=default: dict(d))
+        )
+        return field(default_factory=factory, metadata={"check": check})
+    return field(default=default, metadata={"check": check})
+
+
+# ---------------------------------------------------------------- validators
+
+
+def slug(value: Any) -> str | None:
+    """A lower-case id: letters, digits, '-' and '_', at most 64."""
+    return None if SLUG_RE.fullmatch(value) else "config.allowed.slug"
+
+
+def slug_or_empty(value: Any) -> str | None:
+    """A slug, or empty (filled in later)."""
+    return None if value == "" else slug(value)
+
+
+def positive(value: Any) -> str | None:
+    """Greater than zero."""
+    return None if value > 0 else "config.allowed.positive"
+
+
+def non_negative(value: Any) -> str | None:
+    """Zero or more."""
+    return None if value >= 0 else "config.allowed.non_negative"
+
+
+def in_range(lo: float, hi: float) -> Check:
+    """Between `lo` and `hi`, both included."""
+
+    def check(value: Any) -> str | None:
+        return None if lo <= value <= hi else f"config.allowed.range:{lo}:{hi}"
+
+    return check
+
+
+def each(check: Check) -> Check:
+    """Every item of a list passes `check`."""
+
+    def check_each(values: Any) -> str | None:
+        for v in values:
+            bad = check(v)
+            if bad:
+                return bad
+        return None
+
+    return check_each
+
+
+def host_ports(value: Any) -> str | None:
+    """A list of `host:port`."""
+    return None if all(parse_host_port(v) for v in value) else "config.allowed.host_port"
+
+
+def time_zone(value: Any) -> str | None:
+    """An IANA time zone name known to this machine."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):
+        return "config.allowed.timezone"
+    return None
+
+
+def parse_host_port(text: str) -> tuple[str, int] | None:
+    """Split `host:port` (IPv6 as `[::1]:port`); None when it is not of that form."""
+    m = re.fullmatch(r"\[([0-9a-fA-F:.]+)\]:(\d{1,5})|([^\s:\[\]]+):(\d{1,5})", text)
+    if not m:
+        return None
+    host = m.group(1) or m.group(3)
+    port = int(m.group(2) or m.group(4))
+    return (host, port) if 0 < port < 65536 else None
+
+
+# ---------------------------------------------------------------- building sections
+
+
+def build_section(cls: type[Any], name: str, raw: dict[str, Any], source: str) -> Any:
+    """Validate one [section] table against its dataclass and build it."""
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in fields:
+            unknown(source, name, key, list(fields))
+        coerced = _coerce(hints[key], value, source, name, key)
+        check = fields[key].metadata.get("check")
+        bad = check(coerced) if check else None
+        if bad and isinstance(coerced, dict):
+            # Name the entry at fault, e.g. [checks] timeouts.camera, not the whole table.
+            for sub, item in coerced.items():
+                if check and check({sub: item}):
+                    raise ConfigError(_message(source, name, f"{key}.{sub}", item, _allowed(bad)))
+        if bad:
+            raise ConfigError(_message(source, name, key, coerced, _allowed(bad)))
+        values[key] = coerced
+    return cls(**values)
+
+
+def section(config: Loaded, name: str, cls: type[_T]) -> _T:
+    """Validate and build an optional part's section (e.g. [board]) from the loaded config."""
+    built: _T = build_section(cls, name, config.extra.get(name, {}), config.source or "<defaults>")
+    return built
+
+
+def unknown(source: str, section_name: str, key: str | None, known: list[str]) -> typing.NoReturn:
+    """Raise ConfigError for an unknown [section] (key None) or key, suggesting a close name."""
+    name = key if key is not None else section_name
+    close = difflib.get_close_matches(name, known, n=1)
+    suggestion = t("config.did_you_mean", name=close[0]) if close else ""
+    if key is None:
+        raise ConfigError(
+            t(
+                "config.unknown_section",
+                file=source,
+                section=section_name,
+                known=", ".join(known),
+                suggestion=suggestion,
+            )
+        )
+    raise ConfigError(
+        t(
+            "config.unknown_key",
+            file=source,
+            section=section_name,
+            key=key,
+            known=", ".join(known),
+            suggestion=suggestion,
+        )
+    )
+
+
+# ---------------------------------------------------------------- private helpers
+
+
+def _coerce(tp: Any, value: Any, source: str, section_name: str, key: str) -> Any:
+    """Check `value` against the annotation `tp`; lists become tuples."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+
+    def fail(allowed_key: str, **params: Any) -> typing.NoReturn:
+        raise ConfigError(_message(source, section_name, key, value, t(allowed_key, **params)))
+
+    if origin is Literal:
+        if value not in args:
+            fail("config.allowed.one_of", values=", ".join(repr(a) for a in args))
+        return value
+    if origin in (types.UnionType, typing.Union):
+        for arg in args:
+            try:
+                return _coerce(arg, value, source, section_name, key)
+            except ConfigError:
+                continue
+        fail("config.allowed.type", type=" | ".join(_type_name(a) for a in args))
+    if origin is tuple:
+        if not isinstance(value, list):
+            fail("config.allowed.type", type=f"list of {_type_name(args[0])}")
+        return tuple(_coerce(args[0], v, source, section_name, key) for v in value)
+    if origin is dict:
+        if not isinstance(value, dict):
+            fail("config.allowed.type", type=f"table of {_type_name(args[1])}")
+        return {
+            k: _coerce(args[1], v, source, section_name, f"{key}.{k}") for k, v in value.items()
+        }
+    if tp is bool:
+        if not isinstance(value, bool):
+            fail("config.allowed.type", type="true | false")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            fail("config.allowed.type", type="integer")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            fail("config.allowed.type", type="number")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            fail("config.allowed.type", type="string")
+        return value
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        if not isinstance(value, dict):
+            fail("config.allowed.type", type="table")
+        return build_section(tp, f"{section_name}.{key}", value, source)
+    return value
+
+
+def _type_name(tp: Any) -> str:
+    return {str: "string", int: "integer", float: "number", bool: "true | false"}.get(
+        tp, getattr(tp, "__name__", str(tp))
+    )
+
+
+def _allowed(key: str) -> str:
+    if key.startswith("config.allowed.range:"):
+        _, lo, hi = key.split(":")
+        return t("config.allowed.range", lo=_num(lo), hi=_num(hi))
+    return t(key)
+
+
+def _num(text: str) -> str:
+    value = float(text)
+    return str(int(value)) if value.is_integer() else text
+
+
+def _message(source: str, section_name: str, key: str, value: Any, allowed: str) -> str:
+    return t(
+        "config.bad_value",
+        file=source,
+        section=section_name,
+        key=key,
+        value=_show(value),
+        allowed=allowed,
+    )
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        value = list(value)
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
