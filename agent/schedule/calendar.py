@@ -48,7 +48,7 @@ class CalendarRead:
     meetings: tuple[Meeting, ...]
     all_day: int = 0  # all-day events: not meetings to check at midnight
     cancelled: int = 0  # STATUS:CANCELLED occurrences, or every event under METHOD:CANCEL
-    skipped: tuple[str, ...] = ()  # UIDs not expanded: rules too dense, end before start
+    skipped: tuple[str, ...] = ()  # UIDs left out: unreadable, ending before starting, too dense
     truncated: bool = False  # more than MAX_OCCURRENCES in the window; the earliest kept
 
 
@@ -134,7 +134,8 @@ def _prepare(data: bytes) -> str:
     text = re.sub(rb"\r?\n[ \t]", b"", data).decode("utf-8", errors="replace").lstrip("\ufeff")
     out: list[str] = []
     block: list[str] | None = None
-    for line in text.splitlines():
+    # Split on line ends only: str.splitlines() would also cut at U+2028 inside a SUMMARY.
+    for line in re.split(r"\r\n|\n|\r", text):
         if not line.strip():
             continue
         upper = line.upper()
@@ -150,6 +151,9 @@ def _prepare(data: bytes) -> str:
         out.append(_map_tzid(line))
     if block is not None:
         out.extend(block)  # unterminated: icalendar says what is wrong with it
+    ends = [i for i, ln in enumerate(out) if ln.strip().upper() == "END:VCALENDAR"]
+    if ends and not any(ln.upper().startswith("BEGIN:VCALENDAR") for ln in out[ends[0] :]):
+        out = out[: ends[0] + 1]  # a web server's trailing bytes are not the calendar's
     return "\r\n".join(out).lstrip() + "\r\n"
 
 

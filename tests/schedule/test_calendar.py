@@ -218,3 +218,24 @@ def test_any_input_reads_or_raises_schedule_error(lines, tail):
     for m in found.meetings:
         assert m.start.tzinfo is not None
         assert m.end > m.start
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        pytest.param(lambda d: d.replace(b"\r\n", b"\n"), id="LF line ends"),
+        pytest.param(lambda d: b"\xef\xbb\xbf" + d, id="byte order mark"),
+        pytest.param(lambda d: d + b"\r\n<!-- served by nginx -->\r\n", id="trailing bytes"),
+        pytest.param(
+            lambda d: d.replace("Hội thảo".encode(), "Hội\u2028thảo".encode()),
+            id="line separator in a title",
+        ),
+    ],
+)
+def test_the_same_meetings_however_the_bytes_arrive(variant):
+    assert [r[0] for r in rows(variant(GOOGLE))] == [e[0] for e in EXPECTED]
+
+
+def test_two_calendars_glued_together_are_refused_not_half_read():
+    with pytest.raises(ScheduleError, match="multiple"):
+        read(GOOGLE + GOOGLE)
