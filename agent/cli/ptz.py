@@ -165,7 +165,8 @@ def run_command(cam: Camera, args: argparse.Namespace) -> dict[str, Any]:
     if name == "info":
         from agent.visca import probe
 
-        return {**base, **probe(cam).as_dict()}
+        caps = probe(cam).as_dict()
+        return {**base, **caps, "profile": str(cam.profile.name), "detected": cam.profile_detected}
     if name == "power":
         if args.state != "status":
             cam.power(args.state == "on")
@@ -267,6 +268,8 @@ def _capabilities(r: dict[str, Any]) -> list[str]:
         else t("ptz.cli.cap.speed_none")
     )
     lines.append(t("ptz.cli.cap.presets", last=r["presets"] - 1))
+    origin = "ptz.cli.cap.profile_detected" if r["detected"] else "ptz.cli.cap.profile"
+    lines.append(t(origin, name=r["profile"]))
     rng = r["position_range"]
     lines.append(
         t("ptz.cli.cap.range", lo=rng[0], hi=rng[1]) if rng else t("ptz.cli.cap.range_none")

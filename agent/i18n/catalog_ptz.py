@@ -340,6 +340,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "preset: 0..{last} (theo [ptz] max_preset)",
         "presets: 0..{last} (from [ptz] max_preset)",
     ),
+    "ptz.cli.cap.profile": (
+        "hồ sơ đặc điểm: {name} (theo [ptz] profile)",
+        "quirk profile: {name} (from [ptz] profile)",
+    ),
+    "ptz.cli.cap.profile_detected": (
+        "hồ sơ đặc điểm: {name} (nhận ra từ câu hỏi phiên bản)",
+        "quirk profile: {name} (detected from the version inquiry)",
+    ),
     "ptz.cli.cap.range": ("giới hạn vị trí: {lo}..{hi}", "position range: {lo}..{hi}"),
     "ptz.cli.cap.range_none": (
         "giới hạn vị trí: camera không cho biết",
@@ -455,6 +463,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ptz.sim.opt.no_zoom_inquiry": (
         "từ chối câu hỏi vị trí zoom (8x 09 04 47 FF) như nhiều camera rẻ tiền",
         "refuse the zoom position inquiry (8x 09 04 47 FF), as many cheap cameras do",
+    ),
+    "ptz.sim.opt.profile": (
+        "họ camera cần giả lập (sony, ptzoptics, lumens, generic-oem) với các đặc điểm riêng của nó",
+        "the camera family to play (sony, ptzoptics, lumens, generic-oem), with its quirks",
     ),
     "ptz.sim.opt.speed_zero": (
         "nhận tốc độ 00 như tốc độ chậm nhất (như một số camera OEM), thay vì báo lỗi cú pháp",

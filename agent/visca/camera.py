@@ -5,6 +5,7 @@ Every call blocks until the camera answered; see `agent.visca.client` for the ex
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from agent.visca.client import Client, Timeouts, rendered
 from agent.visca.commands import Direction, Limits
 from agent.visca.errors import ViscaSyntaxError
 from agent.visca.framing import decode_signed, decode_unsigned
+from agent.visca.profiles import PROFILES, Profile, ProfileName, detect
+from agent.visca.profiles import profile as profile_named
 from agent.visca.text import msg
 
 if TYPE_CHECKING:
@@ -87,10 +90,33 @@ class Camera(Client):
         *,
         timeouts: Timeouts | None = None,
         limits: Limits | None = None,
+        profile: Profile | None = None,
     ) -> None:
         super().__init__(url, address, timeouts=timeouts)
+        self.configured_address = self.address
         self.limits = limits or Limits()
+        self.profile = PROFILES[ProfileName.AUTO]
+        self.profile_detected = False  # True once "auto" was resolved by the version inquiry
+        self.apply_profile(profile or self.profile)
         self.zoom_inquiry: bool | None = None  # None until asked once
+
+    def apply_profile(self, profile: Profile) -> None:
+        """Talk to the camera the way its family needs (see agent.visca.profiles)."""
+        self.profile = profile
+        over_ip = self.scheme != "serial"
+        self.address = (
+            profile.ip_address
+            if over_ip and profile.ip_address is not None
+            else self.configured_address
+        )
+        self.any_reply_address = over_ip and profile.any_reply_address
+        with self._cond:
+            self._session.any_address = self.any_reply_address
+        self.limits = dataclasses.replace(
+            self.limits,
+            max_speed_pan=min(self.limits.max_speed_pan, profile.max_speed_pan),
+            max_speed_tilt=min(self.limits.max_speed_tilt, profile.max_speed_tilt),
+        )
 
     @classmethod
     def from_config(cls, ptz: PtzConfig) -> Camera:
@@ -110,6 +136,7 @@ class Camera(Client):
                 max_preset=ptz.max_preset,
                 position_nibbles=ptz.position_nibbles,
             ),
+            profile=profile_named(ptz.profile),
         )
 
     def ranges(self) -> dict[str, tuple[int, int]]:
@@ -132,12 +159,16 @@ class Camera(Client):
     def version(self) -> VersionInfo:
         """Vendor, model, ROM version and number of sockets."""
         data = self.execute(cmds.version_inquiry(), accept=lambda d: len(d) == 7).data
-        return VersionInfo(
+        info = VersionInfo(
             vendor=data[0] << 8 | data[1],
             model=data[2] << 8 | data[3],
             rom=data[4] << 8 | data[5],
             max_socket=data[6],
         )
+        if self.profile.name is ProfileName.AUTO:
+            self.apply_profile(detect(info.vendor))
+            self.profile_detected = True
+        return info
 
     @rendered
     def power(self, on: bool) -> None:

@@ -115,6 +115,7 @@ class Client:
         self.timeouts = timeouts or Timeouts()
         self._cond = threading.Condition(threading.RLock())
         self._transport: Transport | None = None
+        self.any_reply_address = False  # see Session: over IP, a reply from any sender counts
         self._session = Session()
         self._waiters: dict[int, _Waiter] = {}
         self._line: deque[object] = deque()  # callers waiting for their turn to send, in order
@@ -322,7 +323,7 @@ class Client:
         if self._transport is None:
             transport = open_transport(self.url, timeout_s=self.timeouts.ack_ms / 1000)
             self._transport = transport
-            self._session = Session()
+            self._session = Session(any_address=self.any_reply_address)
             self._waiters.clear()
             self._reader_stop = threading.Event()
             self._reader = threading.Thread(

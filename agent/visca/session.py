@@ -6,6 +6,7 @@ The caller owns the port, the threads and the clock: it feeds received bytes to
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
@@ -93,9 +94,15 @@ class Session:
     while the gate is closed: commands still waiting for their first reply are then
     superseded, because a camera that answers nothing must not make STOP wait, and
     the next ACK can no longer be told apart.
+
+    With `any_address` (one camera per line, as over IP) a reply from any sender is that
+    camera's: some PTZOptics G3 firmware answers `A0 41 FF` to a command sent to `81`
+    (bitfocus/companion-module-ptzoptics-visca#57).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, any_address: bool = False) -> None:
+        self.any_address = any_address
+        self._address: int | None = None  # the camera last sent to
         self._parser = ReplyParser()
         self._next = 1
         self._flight: dict[int, _InFlight] = {}
@@ -117,6 +124,7 @@ class Session:
                     self._events.append(Superseded(f.handle, "stop"))
         handle = self._next
         self._next += 1
+        self._address = address
         self._flight[handle] = _InFlight(handle, command, address)
         return handle, data
 
@@ -174,6 +182,13 @@ class Session:
         self._events.append(event)
 
     def _match(self, reply: Reply) -> None:
+        if (
+            self.any_address
+            and self._address is not None
+            and isinstance(reply, Ack | Completion | ErrorReply)
+            and reply.address != self._address
+        ):
+            reply = dataclasses.replace(reply, address=self._address)
         if isinstance(reply, NetworkChange):
             self._events.append(reply)
         elif isinstance(reply, Ack):

@@ -89,6 +89,7 @@ def test_info_reports_what_the_camera_answers(ptz, visca_factory, no_zoom):
         "focus mode: auto",
         "maximum speed: pan 24, tilt 23",
         "presets: 0..254 (from [ptz] max_preset)",
+        "quirk profile: sony (detected from the version inquiry)",
         "position range: not reported by the camera",
     ]
     code, out, _ = ptz(no_zoom.path, "--json", "info")

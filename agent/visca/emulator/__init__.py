@@ -17,12 +17,14 @@ from agent.visca.emulator.cli import HELP_KEY, add_arguments, main
 from agent.visca.emulator.device import Emulator
 from agent.visca.emulator.links import Link, PtyLink, TcpLink, UdpLink
 from agent.visca.emulator.model import Axis, Job, Model
+from agent.visca.emulator.profiles import MODELS
 from agent.visca.emulator.service import Service
 from agent.visca.emulator.state import CameraState, Chain
 from agent.visca.emulator.usecases import Fault, Faults, UseCases
 
 __all__ = [
     "HELP_KEY",
+    "MODELS",
     "Axis",
     "CameraState",
     "Chain",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import signal
 import sys
 import threading
@@ -11,7 +12,7 @@ from typing import Final
 from agent.errors import UsageError
 from agent.i18n import t
 from agent.visca.emulator.device import Emulator
-from agent.visca.emulator.model import Model
+from agent.visca.emulator.profiles import MODELS
 from agent.visca.emulator.usecases import Fault
 
 HELP_KEY: Final = "ptz.sim.help"
@@ -40,6 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--motion-scale", type=float, default=1.0, help=t("ptz.sim.opt.motion_scale"))
     p.add_argument("--presets", type=int, default=255, help=t("ptz.sim.opt.presets"))
     p.add_argument("--nibbles", type=int, choices=[4, 5], default=4, help=t("ptz.sim.opt.nibbles"))
+    p.add_argument("--profile", choices=list(MODELS), default="sony", help=t("ptz.sim.opt.profile"))
     p.add_argument("--speed-zero", action="store_true", help=t("ptz.sim.opt.speed_zero"))
     p.add_argument("--no-zoom-inquiry", action="store_true", help=t("ptz.sim.opt.no_zoom_inquiry"))
     p.add_argument("--allow-remote", action="store_true", help=t("ptz.sim.opt.allow_remote"))
@@ -53,11 +55,13 @@ def main(args: argparse.Namespace) -> int:
         hangs = [bytes.fromhex(h) for h in args.hang]
     except ValueError:
         raise UsageError(t("ptz.sim.bad_hex", value=" ".join(args.hang))) from None
-    model = Model(
+    base = MODELS[args.profile]
+    model = dataclasses.replace(
+        base,
         presets=args.presets,
         position_nibbles=args.nibbles,
-        accepts_speed_zero=args.speed_zero,
-        zoom_inquiry=not args.no_zoom_inquiry,
+        accepts_speed_zero=base.accepts_speed_zero or args.speed_zero,
+        zoom_inquiry=base.zoom_inquiry and not args.no_zoom_inquiry,
     )
     emu = Emulator(
         args.cameras, baud=args.baud, field_hz=args.field_hz, model=model, faults=args.fault

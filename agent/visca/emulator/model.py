@@ -31,6 +31,8 @@ class Model:
     accepts_speed_zero: bool = False  # speed 00 is taken as the slowest, not a syntax error
     zoom_inquiry: bool = True  # False: `8x 09 04 47 FF` gets a syntax error (many cheap cameras)
     focus_inquiry: bool = True  # False: `8x 09 04 38 FF` gets a syntax error
+    reply_address: int | None = None  # over IP reply from this address (PTZOptics G3: 2)
+    ip_id: int | None = None  # over IP answer only header 8<id> (Lumens); None: any address
 
 
 class Axis(StrEnum):

@@ -199,6 +199,9 @@ class Service:
 
     def _transmit(self, packet: bytes, route: Route) -> None:
         faults = self.emulator.faults
+        sender = self.emulator.chain.cameras[0].model.reply_address
+        if sender and self.link.ip_mode and packet[0] & 0x8F == 0x80 and packet[0] != 0x80:
+            packet = bytes([0x80 | sender << 4]) + packet[1:]  # e.g. A0 41 FF for 90 41 FF
         if Fault.SILENT in faults.active:
             return
         if Fault.NO_ACK in faults.active and len(packet) == 3 and packet[1] & 0xF0 == 0x40:

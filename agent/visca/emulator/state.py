@@ -6,6 +6,7 @@ Every method takes `now`, so motion is a pure function of time; nothing here doe
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -14,6 +15,8 @@ from agent.visca.emulator import requests
 from agent.visca.emulator.model import Axis, Job, Model, Out, Target
 from agent.visca.errors import ErrorCode
 from agent.visca.framing import BROADCAST, TERMINATOR
+
+log = logging.getLogger(__name__)
 
 
 class CameraState:
@@ -231,6 +234,7 @@ class Chain:
         start = time.monotonic() if now is None else now
         self.cameras = [CameraState(i + 1, model, now=start) for i in range(count)]
         self.lock = threading.RLock()
+        self.misaddressed = 0  # packets over IP to another camera id, counted and logged
 
     def camera(self, address: int = 1) -> CameraState:
         """The camera at `address`."""
@@ -251,8 +255,14 @@ class Chain:
                         cam.advance(now)
                         cam.clear()
                 return [(origin, packet)]
+            first = self.cameras[0]
+            if ip_mode and first.model.ip_id is not None and receiver != first.model.ip_id:
+                # A Lumens answers only its own camera id over IP (bitfocus/companion#774).
+                self.misaddressed += 1
+                log.info("emulator: over IP, header %02X is not camera %d", h, first.model.ip_id)
+                return []
             if ip_mode:
-                receiver = self.cameras[0].address
+                receiver = first.address
             target = next((c for c in self.cameras if c.address == receiver), None)
             if target is None or not body:
                 return [(origin, packet)]  # back around the ring: nobody has that address
