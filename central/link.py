@@ -2,53 +2,39 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.errors import ConfigError
-from agent.i18n import t
-from agent.mqtt.client import ClientSettings, MqttClient, TlsSettings
+from agent.mqtt.client import ClientSettings, MqttClient
 from agent.mqtt.client import Message as MqttMessage
+from agent.mqtt.link import client_settings
 from central.model import Message
 
 if TYPE_CHECKING:
-    from agent.config import MqttConfig
+    from agent.config import Config
     from central.service import Board
 
 log = logging.getLogger(__name__)
 SUBSCRIPTION = "hnth/v1/#"
 
 
-def settings_for(mqtt: MqttConfig, client_id: str) -> ClientSettings:
-    """Build the central client's settings from `[mqtt]` (TLS and credentials as the rooms use)."""
-    password = None
-    if mqtt.password_file:
-        try:
-            password = Path(mqtt.password_file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(t("config.unreadable", file=mqtt.password_file, error=exc)) from None
-    tls = None
-    if mqtt.tls:
-        tls = TlsSettings(
-            ca_file=mqtt.ca_file or None,
-            cert_file=mqtt.cert_file or None,
-            key_file=mqtt.key_file or None,
-        )
-    return ClientSettings(
-        host=mqtt.host,
-        port=mqtt.port or (8883 if mqtt.tls else 1883),
-        client_id=client_id,
-        protocol=mqtt.protocol,
-        keepalive_s=mqtt.keepalive_s,
+def settings_for(config: Config, client_id: str) -> ClientSettings:
+    """The central client's settings from `[mqtt]`, built by the agent's own `client_settings`.
+
+    So the board refuses what a room refuses (plaintext to a non-loopback broker without
+    `allow_insecure`, missing TLS files, an unreadable or empty password file) and warns the
+    same way about a key or password file others can read; ConfigError means exit 3.
+    """
+    base = client_settings(config, client_id=client_id)
+    return dataclasses.replace(
+        base,
+        # A room's default username is its own id; the board's is its client id.
+        username=config.mqtt.username or (client_id if base.password is not None else None),
         # The board rebuilds its view from retained messages; a persistent session would only
         # replay a backlog of stale events after a long outage.
         session_expiry_s=0,
         clean_start=True,
-        username=mqtt.username or None,
-        password=password,
-        tls=tls,
-        reconnect_max_s=mqtt.reconnect_max_s,
         max_pending=1000,
     )
 

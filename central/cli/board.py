@@ -35,6 +35,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         from central.auth import Role
         from central.config import BoardConfig
+        from central.link import connect, settings_for
         from central.service import Board
         from central.store import open_store
     except ModuleNotFoundError as exc:
@@ -59,6 +60,10 @@ def main(args: argparse.Namespace) -> int:
         if bp is None:
             raise UsageError(t("config.allowed.host_port"))
         mqtt = dataclasses.replace(mqtt, host=bp[0], port=bp[1])
+    # Built before anything is served: an [mqtt] a room would refuse stops the board (exit 3).
+    settings = (
+        settings_for(dataclasses.replace(cfg, mqtt=mqtt), bcfg.client_id) if mqtt.host else None
+    )
     if args.demo:
         password = secrets.token_urlsafe(9)
         board.add_user("demo", Role.OPERATOR, password)
@@ -67,13 +72,12 @@ def main(args: argparse.Namespace) -> int:
         log.warning("%s", t("board.warn.exposed", listen=listen))
         print(t("board.warn.exposed", listen=listen), file=sys.stderr)
     try:
-        from central.link import connect, settings_for
         from central.web.server import WebServer
     except ModuleNotFoundError as exc:
         raise ConfigError(t("board.missing_extra", module=exc.name)) from None
     client = None
-    if mqtt.host:
-        client = connect(board, settings_for(mqtt, bcfg.client_id))
+    if settings is not None:
+        client = connect(board, settings)
     else:
         print(t("board.no_broker_config"), file=sys.stderr)
     board.start()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import MqttConfig
+from agent.config import Config, MqttConfig, finalize
 from agent.sim.broker import free_port
 from agent.sim.fleet import Fleet, FleetSettings
 from central.link import connect, settings_for
@@ -126,7 +126,10 @@ def test_operator_journey(broker, real_agent, make_board, web, driver):
     board = make_board(client_id="board-browser", cookie_secure=True)
     board.start()
     client = connect(
-        board, settings_for(MqttConfig(host=broker.host, port=broker.port), "board-browser")
+        board,
+        settings_for(
+            finalize(Config(mqtt=MqttConfig(host=broker.host, port=broker.port))), "board-browser"
+        ),
     )
     fleet = Fleet(
         FleetSettings(

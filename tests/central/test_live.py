@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from agent.config import MqttConfig
+from agent.config import Config, MqttConfig, finalize
 from agent.sim.fleet import Fleet, FleetSettings
 from central.link import connect, settings_for
 
@@ -29,7 +29,10 @@ def live(broker, make_board):
     board = make_board(client_id="board-test")
     board.start()
     client = connect(
-        board, settings_for(MqttConfig(host=broker.host, port=broker.port), "board-test")
+        board,
+        settings_for(
+            finalize(Config(mqtt=MqttConfig(host=broker.host, port=broker.port))), "board-test"
+        ),
     )
     assert client.wait_connected(5)
     fleet = Fleet(
