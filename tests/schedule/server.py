@@ -18,7 +18,7 @@ class State:
 
     body: bytes = b""
     etag: str = '"v0"'
-    mode: str = "ok"  # ok | 404 | html | slow | big | text
+    mode: str = "ok"  # ok | 404 | html | slow | big | stream | text
     delay_s: float = 3.0
     requests: list[dict[str, str]] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)
@@ -63,6 +63,8 @@ class CalendarServer:
                     self._answer(
                         200, b"BEGIN:VCALENDAR\r\n" + b"X" * (50 * 1024 * 1024), "text/calendar"
                     )
+                elif mode == "stream":
+                    self._stream()
                 elif self.headers.get("If-None-Match") == state.etag:
                     self._answer(304, b"", None)
                 else:
@@ -80,6 +82,19 @@ class CalendarServer:
                 try:
                     if code != 304:
                         self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def _stream(self) -> None:
+                # 50 MB with no Content-Length (HTTP/1.0, ended by closing): only a cap stops it.
+                state.answers.append(200)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/calendar")
+                self.end_headers()
+                chunk = b"BEGIN:VCALENDAR\r\n" + b"X" * (1024 * 1024)
+                try:
+                    for _ in range(50):
+                        self.wfile.write(chunk)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -75,7 +75,7 @@ def test_url_follows_changes_uses_304_and_survives_the_outage(calendar_server, t
     assert titles(src) == ["v2"]  # the schedule follows the calendar
 
     # Down in every way a link goes down: the last good schedule stays, one event in all.
-    for mode in ("404", "html", "text", "slow", "big"):
+    for mode in ("404", "html", "text", "slow", "big", "stream"):
         server.state.mode = mode
         src.refresh(T0)
         assert titles(src) == ["v2"], mode
@@ -107,6 +107,7 @@ def test_url_follows_changes_uses_304_and_survives_the_outage(calendar_server, t
         ("text", "schedule.ics_invalid", "not an iCalendar file"),
         ("slow", "schedule.ics_fetch_failed", "within 0.5 s"),
         ("big", "schedule.ics_fetch_failed", "more than the"),
+        ("stream", "schedule.ics_fetch_failed", "more than the"),
         ("refused", "schedule.ics_fetch_failed", "connection refused"),
     ],
 )
