@@ -239,3 +239,28 @@ def test_the_same_meetings_however_the_bytes_arrive(variant):
 def test_two_calendars_glued_together_are_refused_not_half_read():
     with pytest.raises(ScheduleError, match="multiple"):
         read(GOOGLE + GOOGLE)
+
+
+RULES = st.builds(
+    lambda freq, interval, hours, minutes, seconds, year: (
+        f"UID:r\nDTSTART:{year}0101T000000Z\nRRULE:FREQ={freq};INTERVAL={interval}"
+        + (f";BYHOUR={','.join(map(str, hours))}" if hours else "")
+        + (f";BYMINUTE={','.join(map(str, minutes))}" if minutes else "")
+        + (f";BYSECOND={','.join(map(str, seconds))}" if seconds else "")
+    ),
+    st.sampled_from(["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"]),
+    st.integers(1, 5),
+    st.lists(st.integers(0, 23), max_size=24, unique=True),
+    st.lists(st.integers(0, 59), max_size=60, unique=True),
+    st.lists(st.integers(0, 59), max_size=60, unique=True),
+    st.integers(1970, 2026),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(RULES)
+def test_any_rule_without_an_end_expands_quickly_or_is_skipped(rule):
+    t0 = time.monotonic()
+    found = read(calendar(rule), (T0, T0 + timedelta(days=14)))
+    assert time.monotonic() - t0 < 5, rule
+    assert len(found.meetings) <= 5000

@@ -191,3 +191,19 @@ def test_the_daemon_fetches_in_the_background(calendar_server, tmp_path):
         time.sleep(0.05)
     assert [m.title for m in book.meetings(T0)] == ["v1"]
     assert events.items == []
+
+
+def test_a_50_mb_calendar_file_is_refused_unread(tmp_path):
+    path = tmp_path / "huge.ics"
+    path.write_bytes(version(1))
+    events = Events()
+    src = source(str(path), tmp_path / "state", events)
+    src.refresh(T0)
+    with path.open("r+b") as f:
+        f.truncate(50 * 1024 * 1024)  # sparse: the test writes nothing like 50 MB
+    t0 = time.monotonic()
+    src.refresh(T0)
+    assert time.monotonic() - t0 < 1
+    assert events.kinds() == ["schedule.ics_invalid"]
+    assert "more than the" in events.items[0][1]
+    assert titles(src) == ["v1"]
