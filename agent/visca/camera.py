@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any, Final
 
 from agent.errors import DeviceError, DeviceTimeoutError
 from agent.visca import commands as cmds
-from agent.visca.client import Client, Timeouts, rendered
+from agent.visca.client import Client, Timeouts
 from agent.visca.commands import Direction, Limits
 from agent.visca.errors import ViscaSyntaxError
 from agent.visca.framing import decode_signed, decode_unsigned
 from agent.visca.profiles import PROFILES, Profile, ProfileName, detect
 from agent.visca.profiles import profile as profile_named
-from agent.visca.text import msg
+from agent.visca.text import msg, rendered
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -9,16 +9,14 @@ arguments) are rendered here, where they leave for a caller.
 from __future__ import annotations
 
 import copy
-import functools
 import logging
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, ParamSpec, Self, TypeVar
+from typing import TYPE_CHECKING, Final, Self
 
 from agent.errors import (
-    AgentError,
     DeviceError,
     DeviceTimeoutError,
     DeviceUnavailableError,
@@ -27,31 +25,13 @@ from agent.errors import (
 from agent.visca.commands import check_range
 from agent.visca.framing import Command, Finish, Garbage, NetworkChange, hexs
 from agent.visca.session import Acked, Done, Failed, Session, Stray, Superseded
-from agent.visca.text import msg, render
+from agent.visca.text import msg, render, rendered
 from agent.visca.transport import Transport, open_transport, parse_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 log = logging.getLogger(__name__)
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def rendered(fn: Callable[P, R]) -> Callable[P, R]:
-    """Decorate a public call: a core error leaving it has its text (see `agent.visca.text`)."""
-
-    @functools.wraps(fn)
-    def call(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except AgentError as exc:
-            render(exc)
-            raise
-
-    return call
-
 
 # What to check when a camera does not answer, by transport.
 NO_REPLY_HINTS: Final = {

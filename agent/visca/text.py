@@ -6,12 +6,17 @@ the transports, the CLI and the check do, through this module.
 
 from __future__ import annotations
 
-from typing import Self, TypeVar
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, Self, TypeVar
 
+from agent.errors import AgentError
 from agent.i18n import t
 from agent.visca.errors import ViscaLocalError, ViscaRemoteError, ViscaReplyError
 
 E = TypeVar("E", bound=BaseException)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Text(str):  # noqa: SLOT000 - str subtypes cannot have non-empty __slots__
@@ -56,3 +61,17 @@ def render(exc: E) -> E:
             exc.hint = Text(exc.hint_key, exc.hint_params)
         exc.args = (exc.message,)
     return exc
+
+
+def rendered(fn: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a public call: a core error leaving it carries its text, not just its key."""
+
+    @functools.wraps(fn)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except AgentError as exc:
+            render(exc)
+            raise
+
+    return call
