@@ -86,6 +86,24 @@ class Parsed:
     province: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class RoomRecord:
+    """Everything the board knows about one room right now (built by ingest, read by views)."""
+
+    path: RoomPath
+    name: str = ""
+    status: str | None = None
+    boot_id: str | None = None
+    agent_version: str = ""
+    status_ts: datetime | None = None
+    last_report: datetime | None = None
+    readiness: Mapping[str, Any] | None = None
+    snapshot: bytes | None = None
+    snapshot_ts: str = ""
+    schema_note: str = ""
+    meeting_checks: Mapping[str, datetime] = field(default_factory=dict)
+
+
 def parse(msg: Message, max_bytes: int) -> Parsed:
     """Parse one message; raise RemoteProtocolError naming the problem for anything foreign."""
     if len(msg.payload) > max_bytes:

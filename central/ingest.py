@@ -1,0 +1,279 @@
+"""Ingest: contract messages applied to the board's records of rooms and meetings.
+
+Dedupe, late Wills, late reports and meetings live here. No I/O and no locking: history writes
+are queued as functions for the Fleet (central.state) to flush, and the Fleet holds its lock
+around every call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sqlite3
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from agent.errors import RemoteProtocolError
+from central import views
+from central.config import BoardConfig
+from central.model import (
+    VERDICTS,
+    Kind,
+    Message,
+    Parsed,
+    RoomPath,
+    RoomRecord,
+    iso,
+    parse_ts,
+    require,
+    schema_of,
+)
+from central.store import MeetingRow, Store
+
+log = logging.getLogger(__name__)
+
+Change = tuple[str, dict[str, Any]]  # (kind, data) announced to the page after a message
+Write = Callable[[sqlite3.Connection], object]  # one history write, run inside a transaction
+_SEEN_PER_ROOM: Final = 2048
+
+
+@dataclass(slots=True)
+class Stats:
+    """Counters shown on the page and used by the benchmark."""
+
+    received: int = 0
+    ingested: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    late_wills: int = 0
+    db_errors: int = 0
+    db_pending: int = 0
+    broker_connected: bool = False
+    broker_error: str = ""
+    last_rejected: str = ""
+    started: float = field(default_factory=time.monotonic)
+
+
+class Ingest:
+    """The room and meeting records and how each contract message changes them."""
+
+    def __init__(self, cfg: BoardConfig, stats: Stats, now: Callable[[], datetime]) -> None:
+        self.cfg = cfg
+        self.stats = stats
+        self.now = now
+        self.rooms: dict[str, RoomRecord] = {}
+        self.meetings: dict[tuple[str, str], MeetingRow] = {}
+        self.writes: list[Write] = []  # queued history, flushed by the Fleet
+        self.waiters: dict[str, Future[dict[str, Any]]] = {}  # request_id → its response
+        self._seen: dict[str, tuple[deque[tuple[str, int]], set[tuple[str, int]]]] = {}
+
+    def restore(self, store: Store) -> None:
+        """Resume from history: rooms, their last status and the meetings."""
+        for room, province, district, name, _ in store.rooms():
+            self.rooms[room] = RoomRecord(RoomPath(province, district, room), name=name)
+        for room, row in store.last_statuses().items():
+            rec = self.rooms.get(room)
+            if rec is not None:
+                self.rooms[room] = dataclasses.replace(
+                    rec, status=row.state, boot_id=row.boot_id, status_ts=row.ts, last_report=row.ts
+                )
+        for m in store.meetings():
+            self.meetings[(m.province, m.id)] = m
+
+    def apply(self, p: Parsed, msg: Message) -> list[Change]:
+        """Apply one parsed message; RemoteProtocolError if its body breaks the contract."""
+        if p.kind is Kind.SCHEDULE:
+            return self._apply_meeting(p)
+        if p.kind is Kind.COMMAND:
+            return []
+        assert p.path is not None
+        rec = self.rooms.get(p.path.room)
+        if rec is None or rec.path != p.path:
+            rec = RoomRecord(p.path, name=rec.name if rec else "")
+            path, now = p.path, self.now()
+            self.writes.append(lambda db: Store.add_room(db, path, "", now))
+        if p.kind is Kind.SNAPSHOT:
+            ts = str(msg.properties.get("user_properties", {}).get("ts", "")) or iso(self.now())
+            new = dataclasses.replace(rec, snapshot=msg.payload, snapshot_ts=ts)
+            return self._store_room(new, "snapshot")
+        assert p.body is not None
+        family, version = schema_of(p.body)
+        note = f"{family}/{version}" if version != 1 else ""
+        if p.kind is Kind.STATUS:
+            _expect(family, "hnth.status")
+            return self._apply_status(rec, p.body, msg, note)
+        if p.kind is Kind.READINESS:
+            _expect(family, "hnth.readiness")
+            return self._apply_readiness(rec, p.body, note)
+        if p.kind is Kind.EVENT:
+            _expect(family, "hnth.event")
+            return self._apply_event(rec, p.body, note)
+        _expect(family, "hnth.response")
+        return self._apply_response(rec, p.body)
+
+    # ------------------------------------------------------------ internals
+
+    def _ts(self, body: Mapping[str, Any]) -> datetime:
+        """The message's own time, never in the future of the board's clock."""
+        return min(parse_ts(body.get("ts")), self.now())
+
+    def _apply_status(
+        self, rec: RoomRecord, body: Mapping[str, Any], msg: Message, note: str
+    ) -> list[Change]:
+        state = require(body, "state", str)
+        boot_id = require(body, "boot_id", str)
+        if state not in ("online", "offline"):
+            raise RemoteProtocolError(f"status state {state!r} is neither online nor offline")
+        ts = self._ts(body)
+        if state == "offline" and rec.status == "online" and boot_id != rec.boot_id:
+            # A late Will from an older session: the room is already back with a new boot_id.
+            self.stats.late_wills += 1
+            log.debug("ignored late Will of %s boot %s", rec.path.room, boot_id)
+            return []
+        if state == rec.status and boot_id == rec.boot_id:
+            self.stats.duplicates += 1
+            return []
+        if state == "offline":
+            # A Will's ts is its connect time; when it arrives live the outage starts now.
+            ts = max(ts, rec.last_report or ts) if msg.retain else self.now()
+        new = dataclasses.replace(
+            rec,
+            status=state,
+            boot_id=boot_id,
+            agent_version=str(body.get("agent_version", rec.agent_version)),
+            status_ts=ts,
+            last_report=max(ts, rec.last_report)
+            if rec.last_report and state == "online"
+            else (ts if state == "online" else rec.last_report),
+            schema_note=note or rec.schema_note,
+        )
+        room = rec.path.room
+        self.writes.append(lambda db: Store.add_status(db, room, boot_id, state, ts))
+        return self._store_room(new, "status")
+
+    def _apply_readiness(self, rec: RoomRecord, body: Mapping[str, Any], note: str) -> list[Change]:
+        boot_id = require(body, "boot_id", str)
+        seq = require(body, "seq", int)
+        verdict = require(body, "verdict", str)
+        if verdict not in VERDICTS:
+            raise RemoteProtocolError(f"verdict {verdict!r} is not one of {', '.join(VERDICTS)}")
+        checks = body.get("checks", [])
+        if not isinstance(checks, list):
+            raise RemoteProtocolError("field 'checks' is not a list")
+        ts = self._ts(body)
+        if self._seen_before(rec.path.room, boot_id, seq, "r"):
+            self.stats.duplicates += 1
+            return []
+        room_obj = body.get("room")
+        name = str(room_obj.get("name") or "") if isinstance(room_obj, dict) else ""
+        meeting = body.get("meeting")
+        checks_for = dict(rec.meeting_checks)
+        if isinstance(meeting, dict) and isinstance(meeting.get("id"), str):
+            checks_for[meeting["id"]] = ts
+            if len(checks_for) > 32:
+                del checks_for[min(checks_for, key=lambda k: checks_for[k])]
+        old = rec.readiness
+        # An older report delivered late is stored, but the page keeps showing the newer one.
+        late = old is not None and parse_ts(old.get("ts")) > ts
+        newer = old if late and old is not None else dict(body)
+        new = dataclasses.replace(
+            rec,
+            name=name or rec.name,
+            readiness=newer,
+            meeting_checks=checks_for,
+            last_report=max(ts, rec.last_report) if rec.last_report else ts,
+            schema_note=note or rec.schema_note,
+        )
+        path, stored = rec.path, dict(body)
+        self.writes.append(lambda db: Store.add_room(db, path, name, ts))
+        self.writes.append(lambda db: Store.add_readiness(db, path.room, stored, ts))
+        changes = self._store_room(new, "room")
+        if isinstance(meeting, dict):
+            changes.append(("meetings", {}))
+        return changes
+
+    def _apply_event(self, rec: RoomRecord, body: Mapping[str, Any], note: str) -> list[Change]:
+        boot_id = require(body, "boot_id", str)
+        seq = require(body, "seq", int)
+        kind = require(body, "kind", str)
+        ts = self._ts(body)
+        if self._seen_before(rec.path.room, boot_id, seq, "e"):
+            self.stats.duplicates += 1
+            return []
+        new = dataclasses.replace(
+            rec,
+            last_report=max(ts, rec.last_report) if rec.last_report else ts,
+            schema_note=note or rec.schema_note,
+        )
+        room, stored = rec.path.room, dict(body)
+        self.writes.append(lambda db: Store.add_event(db, room, stored, ts))
+        changes = self._store_room(new, "room")
+        changes.append(("event", {"room": room, "kind": kind, "event": stored}))
+        return changes
+
+    def _apply_response(self, rec: RoomRecord, body: Mapping[str, Any]) -> list[Change]:
+        request_id = require(body, "request_id", str)
+        fut = self.waiters.pop(request_id, None)
+        if fut is not None and not fut.done():
+            fut.set_result({**body, "room": rec.path.room})
+        return []
+
+    def _apply_meeting(self, p: Parsed) -> list[Change]:
+        key = (p.province, p.extra)
+        province, meeting_id = key
+        if p.body is None:
+            if key in self.meetings:
+                self.meetings[key] = dataclasses.replace(self.meetings[key], cancelled=True)
+            self.writes.append(lambda db: Store.cancel_meeting(db, province, meeting_id))
+            return [("meetings", {})]
+        family, _ = schema_of(p.body)
+        _expect(family, "hnth.meeting")
+        rooms = require(p.body, "rooms", list)
+        if not all(isinstance(r, str) for r in rooms):
+            raise RemoteProtocolError("field 'rooms' must be a list of patterns")
+        row = MeetingRow(
+            province=province,
+            id=meeting_id,
+            title=str(p.body.get("title", "")),
+            start=parse_ts(p.body.get("start")),
+            end=parse_ts(p.body.get("end")),
+            rooms=tuple(rooms),
+            cancelled=False,
+        )
+        if row.end <= row.start:
+            raise RemoteProtocolError("meeting end is not after its start")
+        if self.meetings.get(key) == row:
+            return []
+        self.meetings[key] = row
+        self.writes.append(lambda db: Store.put_meeting(db, row))
+        return [("meetings", {})]
+
+    def _seen_before(self, room: str, boot_id: str, seq: int, family: str) -> bool:
+        order, seen = self._seen.setdefault(room, (deque(), set()))
+        key = (f"{family}:{boot_id}", seq)
+        if key in seen:
+            return True
+        seen.add(key)
+        order.append(key)
+        if len(order) > _SEEN_PER_ROOM:
+            seen.discard(order.popleft())
+        return False
+
+    def _store_room(self, new: RoomRecord, kind: str) -> list[Change]:
+        self.rooms[new.path.room] = new
+        data = views.summary(new, views.state_of(new, self.now(), self.cfg.stale_after_s))
+        return (
+            [("room", data)]
+            if kind != "snapshot"
+            else [("room", data), ("snapshot", {"room": new.path.room, "ts": new.snapshot_ts})]
+        )
+
+
+def _expect(family: str, wanted: str) -> None:
+    if family != wanted:
+        raise RemoteProtocolError(f"schema {family!r} on a {wanted} topic")

@@ -1,0 +1,104 @@
+"""What the pages and the API read: a room's colour, its grid row and a meeting's roll-up.
+
+Pure functions of the records ingest keeps; the Fleet (central.state) calls them under its lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from central.model import RoomRecord, RoomState, iso, room_matches
+from central.store import MeetingRow
+
+
+def state_of(rec: RoomRecord, now: datetime, stale_after_s: float) -> RoomState:
+    """Return the colour of a room: offline beats stale beats the last verdict."""
+    if rec.status == "offline":
+        return RoomState.OFFLINE
+    if rec.last_report is None or (now - rec.last_report).total_seconds() > stale_after_s:
+        return RoomState.STALE if rec.last_report is not None else RoomState.UNKNOWN
+    if rec.readiness is None:
+        return RoomState.UNKNOWN
+    return RoomState(rec.readiness["verdict"])
+
+
+def summary(rec: RoomRecord, state: RoomState) -> dict[str, Any]:
+    """Return the grid row of a room in `state`."""
+    readiness = rec.readiness or {}
+    failing = [
+        {k: c.get(k) for k in ("name", "status", "summary", "hint")}
+        for c in readiness.get("checks", [])
+        if isinstance(c, dict) and c.get("status") not in ("pass", "skip")
+    ]
+    meeting = readiness.get("meeting")
+    return {
+        "room": rec.path.room,
+        "province": rec.path.province,
+        "district": rec.path.district,
+        "name": rec.name or rec.path.room,
+        "state": state.value,
+        "status": rec.status,
+        "verdict": readiness.get("verdict"),
+        "last_seen": iso(rec.last_report) if rec.last_report else None,
+        "readiness_ts": readiness.get("ts"),
+        "trigger": readiness.get("trigger"),
+        "meeting_id": meeting.get("id") if isinstance(meeting, dict) else None,
+        "failing": failing,
+        "agent_version": rec.agent_version,
+        "snapshot_ts": rec.snapshot_ts,
+        "schema_note": rec.schema_note,
+    }
+
+
+def ordered(recs: Iterable[RoomRecord]) -> list[RoomRecord]:
+    """Return the records in grid order: province → district → room."""
+    return sorted(recs, key=lambda r: (r.path.province, r.path.district, r.path.room))
+
+
+def rollup(
+    m: MeetingRow,
+    recs: Iterable[RoomRecord],
+    now: datetime,
+    *,
+    stale_after_s: float,
+    offsets_min: tuple[float, ...],
+    tolerance_min: float,
+) -> dict[str, Any]:
+    """Return a meeting with its counts per state, its problem rooms and who checked for it."""
+    counts = dict.fromkeys((s.value for s in RoomState), 0)
+    problems = []
+    participants = checked = 0
+    tol = timedelta(minutes=tolerance_min)
+    for rec in recs:
+        if rec.path.province != m.province or not room_matches(
+            m.rooms, rec.path.district, rec.path.room
+        ):
+            continue
+        participants += 1
+        state = state_of(rec, now, stale_after_s)
+        counts[state.value] += 1
+        row = summary(rec, state)
+        ts = rec.meeting_checks.get(m.id)
+        row["checked_for_meeting"] = ts is not None
+        if ts is not None:
+            checked += 1
+            row["checked_at"] = iso(ts)
+            row["offset"] = next(
+                (o for o in offsets_min if abs(ts - (m.start - timedelta(minutes=o))) <= tol), None
+            )
+        if state is not RoomState.READY:
+            problems.append(row)
+    return {
+        "province": m.province,
+        "id": m.id,
+        "title": m.title,
+        "start": iso(m.start),
+        "end": iso(m.end),
+        "rooms": list(m.rooms),
+        "participants": participants,
+        "checked": checked,
+        "counts": counts,
+        "problems": problems,
+    }
