@@ -65,7 +65,7 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             {
-                "room": f"{cfg.room.district}/{cfg.room.id}",
+                "room": f"{cfg.room.province}/{cfg.room.id}",
                 "now": _iso(now, tz),
                 "days": args.days,
                 "sources": sources,
@@ -155,7 +155,7 @@ def _print_table(
     sources: list[str],
     tz: ZoneInfo,
 ) -> None:
-    room = f"{cfg.room.district}/{cfg.room.id}"
+    room = f"{cfg.room.province}/{cfg.room.id}"
     local_now = now.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     print(t("schedule.cli.header", room=room, days=days, now=local_now, zone=cfg.schedule.timezone))
     if sources:

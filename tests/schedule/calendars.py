@@ -235,3 +235,11 @@ def calendar(*events: str, head: str = "") -> bytes:
     """A minimal calendar around some VEVENT bodies."""
     body = "".join(f"BEGIN:VEVENT\n{e.strip()}\nEND:VEVENT\n" for e in events)
     return crlf(f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n{head}{body}END:VCALENDAR\n")
+
+
+def version(n: int) -> bytes:
+    """Calendar version n: one meeting titled vN, n days after NOW."""
+    from datetime import datetime, timedelta
+
+    start = (datetime.fromisoformat(NOW) + timedelta(days=n)).strftime("%Y%m%dT%H%M%S")
+    return calendar(f"UID:hop-{n}@example.vn\nSUMMARY:v{n}\nDTSTART;TZID=Asia/Ho_Chi_Minh:{start}")

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from agent.contract.topics import schedule as schedule_topic
-from tests.schedule.calendars import EXPECTED, GOOGLE, NOW, OFFSETS
-from tests.schedule.test_sources import version
+from tests.schedule.calendars import EXPECTED, GOOGLE, NOW, OFFSETS, version
 
 HNTH = str(Path(sys.executable).parent / "hnth-agent")
 ROOM = '[room]\nprovince = "son-la"\ndistrict = "moc-chau"\nid = "xa-chieng-son"\n'
@@ -90,9 +89,9 @@ def test_days_bound_the_list_and_weekly_slots_join_it(tmp_path):
     [
         (
             "vi",
-            ["Điểm cầu moc-chau/xa-chieng-son", "Kiểm tra lúc", "07:15, 07:50", "Tổng cộng: 14"],
+            ["Điểm cầu son-la/xa-chieng-son", "Kiểm tra lúc", "07:15, 07:50", "Tổng cộng: 14"],
         ),
-        ("en", ["Room moc-chau/xa-chieng-son", "Checks at", "07:15, 07:50", "Total: 14"]),
+        ("en", ["Room son-la/xa-chieng-son", "Checks at", "07:15, 07:50", "Total: 14"]),
     ],
 )
 def test_table_in_vietnamese_and_english(tmp_path, lang, words):

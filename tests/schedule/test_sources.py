@@ -15,16 +15,10 @@ import pytest
 
 from agent import config as config_mod
 from agent.schedule import CalendarSource, MeetingBook
-from tests.schedule.calendars import NOW, calendar
+from tests.schedule.calendars import NOW, version
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 T0 = datetime.fromisoformat(NOW)
-
-
-def version(n: int) -> bytes:
-    """Calendar version n: one meeting titled vN, n days after T0."""
-    start = (T0 + timedelta(days=n)).strftime("%Y%m%dT%H%M%S")
-    return calendar(f"UID:hop-{n}@example.vn\nSUMMARY:v{n}\nDTSTART;TZID=Asia/Ho_Chi_Minh:{start}")
 
 
 class Events:
