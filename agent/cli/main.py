@@ -138,6 +138,7 @@ def _early_language(argv: Sequence[str]) -> str:
 def _fail(
     args: argparse.Namespace, exc: BaseException, code: int, *, unexpected: bool = False
 ) -> int:
+    message: str
     hint: str | None
     if unexpected:
         message = t("cli.unexpected", error=f"{type(exc).__name__}: {exc}")
