@@ -1,10 +1,16 @@
-"""Light commands must not load OpenCV, numpy, PortAudio or paho: the idle daemon stays small."""
+"""Light commands must not load OpenCV, numpy, PortAudio or paho: the idle daemon stays small.
+
+And the room agent never loads the central side.
+"""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("cv2", "numpy", "sounddevice", "paho")
 
 PROBE = """
@@ -37,3 +43,49 @@ def test_help_loads_nothing_heavy(tmp_path):
 
 def test_light_checks_load_nothing_heavy(tmp_path):
     assert loaded_after(["check", "--only", "host,time,network", "--json"], tmp_path) == set()
+
+
+# The central side is its own package (the `central` extra); a room PC must never load it.
+NO_CENTRAL = """
+import sys
+import agent.cli, agent.service
+from agent.cli import main
+from agent.i18n import catalog
+import contextlib, io
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main(["--help"])
+    except SystemExit:
+        pass
+loaded = sorted(m for m in sys.modules if m == "central" or m.startswith("central."))
+board_keys = sorted(k for k in catalog() if k.startswith("board."))
+print(loaded, board_keys[:3])
+"""
+
+
+def test_the_agent_never_imports_central():
+    out = subprocess.run(
+        [sys.executable, "-c", NO_CENTRAL], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "[] []", out.stdout
+
+
+def test_board_without_the_central_package_says_which_extra_to_install(tmp_path):
+    # A room PC's install: the agent package alone. `-S` skips site-packages, and with them the
+    # editable install that would find central/ in this checkout.
+    shutil.copytree(
+        ROOT / "agent", tmp_path / "agent", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for argv in (["board"], ["report", "availability", "--month", "2026-01"]):
+        proc = subprocess.run(
+            [sys.executable, "-S", "-m", "agent", *argv, "--lang", "en"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+            cwd=tmp_path,
+        )
+        assert proc.returncode == 3, proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert f"'{argv[0]}' runs at the centre and needs the central package" in proc.stderr
+        assert "pip install 'hnth-agent[central]'" in proc.stderr
