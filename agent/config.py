@@ -260,12 +260,29 @@ class DisplayConfig:
     cec: bool = opt(True)
 
 
+def _ptz_port(value: Any) -> str | None:
+    # A Pelco URL carries its own address (1..255), baud and home preset: checked here, so a
+    # typo is refused at load with the key named, not at the first camera command.
+    from agent.ptz import is_pelco
+
+    if not is_pelco(value):
+        return None
+    from agent.errors import AgentError
+    from agent.pelco import parse_url
+
+    try:
+        parse_url(value)
+    except AgentError:
+        return "ptz.allowed.port_pelco"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class PtzConfig:
-    """The PTZ camera's VISCA port and the pre-meeting position."""
+    """The PTZ camera's port (VISCA or Pelco, by URL) and the pre-meeting position."""
 
-    port: str = opt("")
-    address: int = opt(1, in_range(1, 7))
+    port: str = opt("", _ptz_port)
+    address: int = opt(1, in_range(1, 7))  # VISCA only; a Pelco URL says `?address=` (1..255)
     home_preset: int = opt(-1, in_range(-1, 254))
     power_on_before_meeting: bool = opt(True)
     position_tolerance: int = opt(16, non_negative)
@@ -279,6 +296,8 @@ class PtzConfig:
     # Quirk profile (agent/visca/profiles.py); "auto" picks it from the version inquiry.
     profile: Literal["auto", "sony", "ptzoptics", "lumens", "generic-oem"] = opt("auto")
     rate_limit_per_s: float = opt(20.0, positive)
+    # A hold-to-move (MQTT ptz.move without duration_ms) stops unless repeated within this.
+    hold_timeout_ms: int = opt(2000, in_range(200, 30_000))
     # [pan, tilt] or [pan, tilt, zoom] the home preset must reach; empty: learn it on first run.
     home_position: tuple[int, ...] = opt(
         [], lambda v: None if len(v) in (0, 2, 3) else "ptz.allowed.home_position"

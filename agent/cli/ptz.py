@@ -1,4 +1,4 @@
-"""`hnth-agent ptz COMMAND`: drive the PTZ camera over VISCA and print what it reports."""
+"""`hnth-agent ptz COMMAND`: drive the PTZ camera (VISCA or Pelco, by URL), print its answers."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from agent.visca import MOVES
 if TYPE_CHECKING:
     from types import FrameType
 
-    from agent.visca import Camera
+    from agent.pelco import Camera as PelcoCamera
+    from agent.ptz import PtzCamera
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     sp.add_argument("action", choices=["in", "out", "stop"])
     sp.add_argument("--speed", type=int, metavar="0-7", help=t("ptz.cli.opt.zoom_speed"))
     cmd("zoom-to").add_argument("position", type=int)
-    cmd("focus").add_argument("mode", choices=["auto", "manual", "one-push"])
+    # VISCA: auto, manual, one-push; Pelco (continuous focus only): near, far, stop.
+    cmd("focus").add_argument("mode", choices=["auto", "manual", "one-push", "near", "far", "stop"])
     cmd("home")
     sp = cmd("goto")
     sp.add_argument("pan", type=int)
@@ -81,13 +83,14 @@ def main(args: argparse.Namespace) -> int:
     port = args.port or cfg.ptz.port
     if not port:
         raise UsageError(t("ptz.no_port"), hint=t("ptz.no_port_hint"))
-    ptz = dataclasses.replace(
-        cfg.ptz, port=port, address=cfg.ptz.address if args.address is None else args.address
-    )
+    ptz = dataclasses.replace(cfg.ptz, port=port)
     try:
-        from agent.visca import Camera
+        from agent.ptz import is_pelco, open_camera
 
-        camera = Camera.from_config(ptz)
+        if args.address is not None and not is_pelco(port):
+            ptz = dataclasses.replace(ptz, address=args.address)
+        # --address overrides a Pelco URL's ?address= too (1..255, checked by the client).
+        camera = open_camera(ptz, address=args.address)
         try:
             with stop_on_signal(camera, zoom=args.ptz_command in ZOOMING):
                 result = run_command(camera, args)
@@ -121,12 +124,13 @@ class Signalled(BaseException):
 
 
 @contextlib.contextmanager
-def stop_on_signal(camera: Camera, *, zoom: bool = False) -> Iterator[None]:
+def stop_on_signal(camera: PtzCamera, *, zoom: bool = False) -> Iterator[None]:
     """Ctrl-C or SIGTERM during the block: STOP goes out before the process exits.
 
     A camera left panning is the worst failure. STOP jumps the queue, so it never waits
     behind the command the camera is not answering. Afterwards SIGINT ends the process as
-    Ctrl-C always does (exit 130), SIGTERM with exit 143.
+    Ctrl-C always does (exit 130), SIGTERM with exit 143. Pelco's one STOP frame stops
+    pan, tilt, zoom and focus alike, and never waits behind a position query.
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # signals reach only the main thread; nothing to guard here
@@ -158,10 +162,18 @@ def stop_on_signal(camera: Camera, *, zoom: bool = False) -> Iterator[None]:
             signal.signal(s, handler)
 
 
-def run_command(cam: Camera, args: argparse.Namespace) -> dict[str, Any]:
+def run_command(cam: PtzCamera, args: argparse.Namespace) -> dict[str, Any]:
     """Execute the parsed command on `cam` and return its result object."""
     name = args.ptz_command
     base: dict[str, Any] = {"port": cam.label, "address": cam.address}
+    from agent.pelco import Camera as PelcoCamera
+
+    if isinstance(cam, PelcoCamera):
+        return _run_pelco(cam, args, base)
+    from agent.visca import Camera
+
+    if not isinstance(cam, Camera):
+        raise TypeError(type(cam).__name__)
     if name == "info":
         from agent.visca import probe
 
@@ -216,16 +228,91 @@ def run_command(cam: Camera, args: argparse.Namespace) -> dict[str, Any]:
     raise UsageError(t("ptz.cli.which"))
 
 
-def _position(cam: Camera) -> dict[str, int | None]:
+def _position(cam: PtzCamera) -> dict[str, int | None]:
     """Pan and tilt, and zoom when the camera answers the zoom inquiry (else None)."""
     pos = cam.read_position()
     return {"pan": pos.pan, "tilt": pos.tilt, "zoom": pos.zoom}
 
 
+def _run_pelco(cam: PelcoCamera, args: argparse.Namespace, base: dict[str, Any]) -> dict[str, Any]:
+    """The commands on a Pelco camera; what Pelco has not is refused with a clear message."""
+    from agent.pelco import PositionUnavailableError
+
+    name = args.ptz_command
+    base = {**base, "protocol": f"pelco-{cam.variant}"}
+    if name == "info":
+        try:
+            pos = _position(cam)
+        except PositionUnavailableError:
+            pos = {}
+        return {
+            **base,
+            "baud": cam.baud,
+            "home_preset": cam.home_preset,
+            "position_query": bool(pos),
+            **_pelco_position(cam, pos),
+        }
+    if name == "move":
+        cam.drive(args.direction, args.speed)
+        if args.duration is None:
+            return {**base, "direction": args.direction, "speed": args.speed, "moving": True}
+        try:
+            time.sleep(max(args.duration, 0.0))
+        finally:
+            cam.stop()  # also on Ctrl-C: a camera left panning is the worst outcome
+        return {
+            **base,
+            "direction": args.direction,
+            "speed": args.speed,
+            "duration": args.duration,
+            "moving": False,
+            **_pelco_position(cam),
+        }
+    if name == "stop":
+        cam.stop()
+        return {**base, "moving": False, **_pelco_position(cam)}
+    if name == "zoom":
+        cam.zoom(args.action, args.speed)
+        return {**base, "zoom_action": args.action}
+    if name == "focus":
+        cam.focus(args.mode)
+        return {**base, "focus": args.mode}
+    if name == "home":
+        cam.home()
+        return {**base, "preset": cam.home_preset, **_pelco_position(cam)}
+    if name == "preset":
+        getattr(cam, f"preset_{args.action}")(args.number)
+        extra = _pelco_position(cam) if args.action in ("recall", "set") else {}
+        return {**base, "preset": args.number, "action": args.action, **extra}
+    if name == "position":
+        return {**base, **_position(cam)}  # PositionUnavailableError says why, exit 1
+    raise cam.unsupported(name)
+
+
+def _pelco_position(cam: PelcoCamera, known: dict[str, int | None] | None = None) -> dict[str, Any]:
+    """The position after a command, or why there is none (Pelco has no completion, so a
+    recalled preset may still be on its way; the position is what the camera says now)."""
+    from agent.pelco import PositionUnavailableError
+
+    if known:
+        return known
+    try:
+        return _position(cam)
+    except PositionUnavailableError as exc:
+        return {"position_unavailable": exc.message, "unavailable": list(exc.axes)}
+
+
 def render(name: str, r: dict[str, Any]) -> str:
     """One or two readable lines for a result."""
     lines = []
-    if name == "info":
+    if name == "info" and "protocol" in r:
+        lines.append(t("ptz.cli.info_pelco", **r))
+        lines.append(
+            t("ptz.cli.cap.pelco_position")
+            if r["position_query"]
+            else t("ptz.cli.cap.pelco_no_position")
+        )
+    elif name == "info":
         lines.append(t("ptz.cli.info", **r))
         lines += _capabilities(r)
     elif name == "power":
@@ -242,6 +329,8 @@ def render(name: str, r: dict[str, Any]) -> str:
         lines.append(t("ptz.cli.discover", n=r["cameras"], port=r["port"]))
     elif name != "position":
         lines.append(t("ptz.cli.done"))
+    if "position_unavailable" in r:
+        lines.append(t("ptz.cli.position_unavailable", why=r["position_unavailable"]))
     if "pan" in r and r["zoom"] is None:
         lines.append(t("ptz.cli.position_no_zoom", pan=r["pan"], tilt=r["tilt"]))
     elif "pan" in r:

@@ -67,6 +67,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "nhiều camera Pelco-D không hỗ trợ hỏi vị trí; nếu camera có hỗ trợ, kiểm tra dây RS-485 chiều camera → máy tính, tốc độ baud và địa chỉ",
         "many Pelco-D cameras have no position queries; if this one has, check the RS-485 pair from camera to PC, the baud rate and the address",
     ),
+    # ---- what Pelco has not
+    "pelco.unsupported": (
+        "camera Pelco-{variant} không có lệnh {what}",
+        "a Pelco-{variant} camera has no {what} command",
+    ),
+    "pelco.unsupported_hint": (
+        "Pelco có: move, stop, zoom in/out/stop, focus near/far/stop, preset set/recall/clear, home, position (chỉ Pelco-D)",
+        "Pelco has: move, stop, zoom in/out/stop, focus near/far/stop, preset set/recall/clear, home, position (Pelco-D only)",
+    ),
     # ---- `hnth-agent sim pelco`
     "pelco.sim.help": (
         "giả lập camera PTZ Pelco-D/Pelco-P trên một pty",

@@ -230,6 +230,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "tắt nguồn camera, chờ 10 giây rồi bật lại; nếu vẫn lỗi, báo kỹ thuật",
         "switch the camera off at the mains, wait 10 seconds, switch it on; if it persists, call support",
     ),
+    "ptz.allowed.port_pelco": (
+        "URL pelco-d:// hoặc pelco-p:// với đường dẫn cổng, ?address= 1..255 (Pelco-P: 1..256), baud= 50..4000000, home= 1..255",
+        "a pelco-d:// or pelco-p:// URL with a device path, ?address= 1..255 (Pelco-P: 1..256), baud= 50..4000000, home= 1..255",
+    ),
     "ptz.allowed.home_position": (
         "danh sách rỗng, [pan, tilt] hoặc [pan, tilt, zoom]",
         "an empty list, [pan, tilt] or [pan, tilt, zoom]",
@@ -352,6 +356,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ptz.cli.cap.range_none": (
         "giới hạn vị trí: camera không cho biết",
         "position range: not reported by the camera",
+    ),
+    "ptz.cli.info_pelco": (
+        "camera {protocol} số {address} trên {port}, {baud} baud, preset home {home_preset}",
+        "{protocol} camera {address} on {port}, {baud} baud, home preset {home_preset}",
+    ),
+    "ptz.cli.cap.pelco_position": (
+        "trả lời lệnh hỏi vị trí (0x51/0x53/0x55)",
+        "answers the position queries (0x51/0x53/0x55)",
+    ),
+    "ptz.cli.cap.pelco_no_position": (
+        "không trả lời lệnh hỏi vị trí: không đọc được vị trí camera",
+        "does not answer the position queries: the camera's position is unavailable",
+    ),
+    "ptz.cli.position_unavailable": (
+        "không đọc được vị trí: {why}",
+        "position unavailable: {why}",
     ),
     "ptz.cli.position": (
         "pan {pan}  tilt {tilt}  zoom {zoom}",

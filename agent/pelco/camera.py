@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Final, Self
 
-from agent.errors import DeviceError, DeviceUnavailableError
+from agent.errors import DeviceError, DeviceUnavailableError, InvalidArgumentError
 from agent.pelco import commands as cmds
 from agent.pelco.commands import Axis, Direction, MotionState
 from agent.pelco.protocol import (
@@ -297,6 +297,32 @@ class Camera:
                 axes=tuple(a.value for a in AXES),
             )
         return Position(pan, tilt, self._query(Axis.ZOOM))
+
+    def halt(self, *, zoom: bool = False) -> None:
+        """Stop everything now, for a caller about to go away (one STOP frame stops zoom too)."""
+        del zoom  # Pelco's STOP clears pan, tilt, zoom and focus alike
+        self.stop()
+
+    def read_position(self) -> Position:
+        """The same as `position()`: the name the VISCA client and the ptz check use."""
+        return self.position()
+
+    def power(self, on: bool) -> None:
+        """Pelco has no power command the agent uses: refused with invalid_argument."""
+        del on
+        raise self.unsupported("power")
+
+    def zoom_to(self, position: int) -> None:
+        """Pelco zoom is continuous only: refused with invalid_argument."""
+        del position
+        raise self.unsupported("zoom-to")
+
+    def unsupported(self, what: str) -> InvalidArgumentError:
+        """The error for a command this protocol does not have."""
+        return InvalidArgumentError(
+            msg("pelco.unsupported", what=what, variant=self.variant.upper()),
+            hint=msg("pelco.unsupported_hint"),
+        )
 
     # ---------------------------------------------------------------- the exchange
 

@@ -18,7 +18,15 @@ import importlib
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from agent.visca.camera import Camera, Position, Reading, VersionInfo, close_shared, shared
+    from agent.visca.camera import (
+        Camera,
+        Position,
+        Reading,
+        VersionInfo,
+        close_shared,
+        shared,
+        shared_cameras,
+    )
     from agent.visca.client import CommandSupersededError, Result, Timeouts
     from agent.visca.commands import DEFAULT_LIMITS, MOVES, Direction, Limits
     from agent.visca.errors import (
@@ -48,6 +56,7 @@ _WHERE: Final = {
         "VersionInfo",
         "close_shared",
         "shared",
+        "shared_cameras",
     ),
     "agent.visca.client": ("CommandSupersededError", "Result", "Timeouts"),
     "agent.visca.commands": ("DEFAULT_LIMITS", "MOVES", "Direction", "Limits"),
@@ -108,6 +117,7 @@ __all__ = [
     "render",
     "serial_ports",
     "shared",
+    "shared_cameras",
 ]
 
 

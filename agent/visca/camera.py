@@ -375,6 +375,12 @@ def shared(ptz: PtzConfig) -> Camera:
         return camera
 
 
+def shared_cameras() -> list[Camera]:
+    """The shared cameras open now (the daemon sends each a STOP at shutdown)."""
+    with _shared_lock:
+        return [camera for _, camera in _shared.values()]
+
+
 def close_shared() -> None:
     """Close every shared camera (at daemon shutdown)."""
     with _shared_lock:
@@ -391,4 +397,5 @@ __all__ = [
     "VersionInfo",
     "close_shared",
     "shared",
+    "shared_cameras",
 ]
