@@ -72,13 +72,13 @@ def test_the_agent_never_imports_central():
 
 def test_board_without_the_central_package_says_which_extra_to_install(tmp_path):
     # A room PC's install: the agent package alone. `-S` skips site-packages, and with them the
-    # editable install that would find central/ in this checkout.
+    # editable install that would find central/ in this checkout; `-E` ignores PYTHONPATH.
     shutil.copytree(
         ROOT / "agent", tmp_path / "agent", ignore=shutil.ignore_patterns("__pycache__")
     )
     for argv in (["board"], ["report", "availability", "--month", "2026-01"]):
         proc = subprocess.run(
-            [sys.executable, "-S", "-m", "agent", *argv, "--lang", "en"],
+            [sys.executable, "-S", "-E", "-m", "agent", *argv, "--lang", "en"],
             capture_output=True,
             text=True,
             check=False,
