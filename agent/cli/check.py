@@ -14,7 +14,7 @@ from agent.cli.common import add_json, load_config, print_json
 from agent.config import CHECK_NAMES
 from agent.errors import UsageError
 from agent.i18n import current_language, t
-from agent.mqtt.payloads import readiness
+from agent.mqtt.reports import readiness
 from agent.output import paint, table, use_colour
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def render(report: Report, cfg: Config, *, colour: bool) -> str:
     """Render a report as the technician's table."""
     room = cfg.room
     label = room.name or room.id
-    lines = [t("report.room", name=label, path=f"{room.province}/{room.district}/{room.id}")]
+    lines = [t("report.room", name=label, path=str(room.room_id))]
     rows = [[t("report.col.check"), t("report.col.status"), t("report.col.summary")]]
     states: list[str | None] = [None]
     for c in report.checks:

@@ -17,11 +17,12 @@ from typing import Any
 
 from agent import programs
 from agent.cli.common import add_json, print_json
+from agent.contract import Selector, payloads, topics
 from agent.errors import AgentError
 from agent.i18n import current_language, set_language, t
 
-PROVINCE, DISTRICT, ROOM = "demo", "huyen-mau", "xa-mau"
-BASE = f"hnth/v1/{PROVINCE}/{DISTRICT}/{ROOM}"
+PROVINCE, ROOM, GROUP = "demo", "xa-mau", "cum-mau"
+BASE = f"hnth/v2/{PROVINCE}/{ROOM}"
 MEETING_ID = "hop-demo"
 
 
@@ -154,8 +155,8 @@ class _Room:
         network = f'[network]\ntargets = ["{broker.host}:{broker.port}"]\n' if broker else ""
         text = (
             (
-                f'[room]\nprovince = "{PROVINCE}"\ndistrict = "{DISTRICT}"\nid = "{ROOM}"\n'
-                'name = "UBND xã Mẫu (mô phỏng)"\n'
+                f'[room]\nprovince = "{PROVINCE}"\nid = "{ROOM}"\ngroups = ["{GROUP}"]\n'
+                'name = "UBND xã Mẫu (mô phỏng)"\nunit = "xa"\n'
                 f'[agent]\nlanguage = "{lang}"\nstate_dir = "{self.tmp / "state"}"\n'
                 f"[checks]\nenabled = {json.dumps(enabled)}\n"
                 f'[camera]\nsource = "{video}"\n'
@@ -181,7 +182,7 @@ class _Room:
         self.stack.callback(client.stop)
         if not client.wait_connected(5):
             raise AgentError(t("demo.subscriber_failed", error=client.failure_text()))
-        client.subscribe("hnth/v1/#")
+        client.subscribe(f"{topics.V2}/#")
         self.subscriber = client
 
     def _start_daemon(self, cfg: Path) -> None:
@@ -217,19 +218,16 @@ class _Room:
                 print(f"[agent] {line.rstrip()}", file=sys.stderr, flush=True)
 
     def _publish_meeting(self) -> None:
-        from agent.mqtt.payloads import iso
-
         start = datetime.now(UTC) + timedelta(seconds=self.args.meeting_in)
-        meeting = {
-            "schema": "hnth.meeting/1",
-            "id": MEETING_ID,
-            "title": t("demo.meeting_title"),
-            "start": iso(start),
-            "end": iso(start + timedelta(hours=1)),
-            "rooms": [f"{DISTRICT}/*"],
-        }
+        meeting = payloads.meeting(
+            MEETING_ID,
+            title=t("demo.meeting_title"),
+            start=start,
+            end=start + timedelta(hours=1),
+            selector=Selector(groups=(GROUP,)),
+        )
         self.subscriber.publish(
-            f"hnth/v1/{PROVINCE}/schedule/{MEETING_ID}", json.dumps(meeting), retain=True
+            topics.schedule(PROVINCE, MEETING_ID), payloads.encode(meeting), retain=True
         )
         local = start.astimezone().strftime("%H:%M:%S")
         self.say("demo.meeting", at=local, seconds=round(self.args.meeting_in))
@@ -268,7 +266,11 @@ def describe(topic: str, payload: bytes) -> str:
     if not isinstance(doc, dict):
         return f"{now}  {short:<12} {len(payload)} B"
     schema = str(doc.get("schema", ""))
-    if schema.startswith("hnth.status/"):
+    if schema.startswith("hnth.meta/"):
+        text = t(
+            "demo.msg.meta", name=doc.get("name"), groups=", ".join(map(str, doc.get("groups", [])))
+        )
+    elif schema.startswith("hnth.status/"):
         text = t("demo.msg.status", state=doc.get("state"))
     elif schema.startswith("hnth.readiness/"):
         checks = ", ".join(f"{c['name']} {c['status']}" for c in doc.get("checks", []))

@@ -26,8 +26,8 @@ from agent.output import paint, use_colour
 
 if TYPE_CHECKING:
     from agent.config import Config
+    from agent.contract.topics import RoomTopics
     from agent.mqtt.client import ClientSettings, MqttClient
-    from agent.mqtt.topics import RoomTopics
 
 TIMEOUT_S: Final = 5.0
 EXPIRY_WARN_DAYS: Final = 30
@@ -75,11 +75,13 @@ def main(args: argparse.Namespace) -> int:
 
 def run(cfg: Config, timeout: float) -> list[Step]:
     """Run every step in order; raise ConfigError when [mqtt] itself is unusable."""
+    from agent.contract.topics import RoomTopics, username
     from agent.mqtt.link import client_settings
-    from agent.mqtt.topics import RoomTopics
 
-    settings = client_settings(cfg, client_id=f"{cfg.room.id}-mqtt-test")
-    topics = RoomTopics.of(cfg.room.province, cfg.room.district, cfg.room.id)
+    settings = client_settings(
+        cfg, client_id=f"{username(cfg.room.province, cfg.room.id)}-mqtt-test"
+    )
+    topics = RoomTopics.v2(cfg.room.province, cfg.room.id)
     broker = f"{settings.host}:{settings.port}"
     if settings.tls is None:
         security = t("mqtt.test.security.plain")

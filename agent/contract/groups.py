@@ -89,8 +89,10 @@ def v1_selector(patterns: Sequence[str]) -> Selector:
         if pattern == ALL_ROOMS:
             rooms.append(ALL_ROOMS)
             continue
-        d, _, r = pattern.partition("/")
-        if r in ("", ALL_ROOMS):
+        d, slash, r = pattern.partition("/")
+        if not slash:
+            continue  # not a v1 pattern: v1 never matched it either
+        if r == ALL_ROOMS:
             if d == ALL_ROOMS:
                 rooms.append(ALL_ROOMS)
             elif d != "_":

@@ -87,7 +87,7 @@ class Text(str):  # noqa: SLOT000 - a str subclass cannot have non-empty slots
         return obj
 
 
-def t(key: str, /, lang: str | None = None, **params: object) -> Text:
+def t(key: str, /, lang: str | None = None, **params: object) -> str:
     """Return message `key` in `lang` (default: the current language), formatted with params."""
     plain: dict[str, object] = {
         k: v if isinstance(v, int | float | bool) or v is None else str(v)

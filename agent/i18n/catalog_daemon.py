@@ -64,6 +64,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cannot reach the demo broker: {error}",
     ),
     "demo.msg.status": ("trạng thái {state}", "status {state}"),
+    "demo.msg.meta": ("điểm cầu {name}, nhóm: {groups}", "room {name}, groups: {groups}"),
     "demo.msg.readiness": (
         "{verdict} ({trigger}, cuộc họp {meeting}): {checks}",
         "{verdict} ({trigger}, meeting {meeting}): {checks}",

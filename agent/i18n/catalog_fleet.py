@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "fleet.check_ok": ("đạt (mô phỏng)", "passed (simulated)"),
     "fleet.opt.rooms": ("số phòng giả lập", "how many simulated rooms"),
     "fleet.opt.broker": ("máy chủ MQTT dạng host:port", "the MQTT broker as host:port"),
     "fleet.opt.province": (

@@ -22,12 +22,22 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from agent.config import CHECK_NAMES
+from agent.contract.clock import parse_time
+from agent.contract.names import REQUEST_ID_RE
+from agent.contract.requests import (
+    VERBS,
+    CommandError,
+    Lane,
+    Limits,
+    lane_of,
+    show,
+    validate,
+)
+from agent.contract.topics import RoomTopics
 from agent.errors import (
     AgentError,
     BusyError,
@@ -36,9 +46,7 @@ from agent.errors import (
     InvalidArgumentError,
 )
 from agent.i18n import t
-from agent.mqtt.payloads import parse_time
-from agent.mqtt.topics import REQUEST_ID_RE, RoomTopics
-from agent.visca import DEFAULT_LIMITS, MOVES
+from agent.visca import DEFAULT_LIMITS
 
 if TYPE_CHECKING:
     from agent.config import PtzConfig
@@ -46,8 +54,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ZOOM_ACTIONS: Final = ("in", "out", "stop")
-ZOOM_MAX: Final = DEFAULT_LIMITS.max_zoom
 # Codes a response may carry; anything else an exception says becomes `internal`.
 CONTRACT_CODES: Final = frozenset(
     {
@@ -63,22 +69,6 @@ CONTRACT_CODES: Final = frozenset(
         "internal",
     }
 )
-
-
-class Lane(StrEnum):
-    """Which worker runs a verb."""
-
-    URGENT = "urgent"  # ptz.stop: ahead of everything, never queued behind a move
-    PTZ = "ptz"  # every other ptz.* verb, one at a time under the PTZ lock
-    GENERAL = "general"  # check, state, snapshot
-
-
-class CommandError(AgentError):
-    """A command refused with a specific contract code (expired, rate_limited, …)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class Camera(Protocol):
@@ -131,13 +121,6 @@ class Parsed:
     note: str | None = None  # one log line about what was odd (e.g. a foreign response topic)
 
 
-def lane_of(verb: str) -> Lane:
-    """Return the lane of `verb`."""
-    if verb == "ptz.stop":
-        return Lane.URGENT
-    return Lane.PTZ if verb.startswith("ptz.") else Lane.GENERAL
-
-
 def parse(
     message: Message,
     topics: RoomTopics,
@@ -184,7 +167,7 @@ def parse(
         )
     try:
         expires_at = _expiry(message, args, now)
-        clean = VERBS[verb](args, ptz)
+        clean = validate(verb, args, limits_for(ptz))
     except AgentError as exc:
         return refuse(exc)
     return Parsed(envelope, Request(verb, clean, envelope, expires_at), note=note)
@@ -338,114 +321,15 @@ def position_dict(pos: Any) -> dict[str, int]:
 
 # ------------------------------------------------------------------ validation
 
-Validator = Callable[[Mapping[str, Any], "PtzConfig"], dict[str, Any]]
 
-
-def _v_check(args: Mapping[str, Any], _ptz: PtzConfig) -> dict[str, Any]:
-    only = args.get("only")
-    if only is None:
-        return {"only": None}
-    if (
-        not isinstance(only, list)
-        or not only
-        or not all(isinstance(n, str) and n in CHECK_NAMES for n in only)
-    ):
-        raise InvalidArgumentError(
-            t(
-                "mqtt.cmd.bad_field",
-                field="only",
-                value=_show(only),
-                allowed=t("mqtt.allowed.list", names=", ".join(CHECK_NAMES)),
-            )
-        )
-    return {"only": list(dict.fromkeys(only))}
-
-
-def _v_empty(_args: Mapping[str, Any], _ptz: PtzConfig) -> dict[str, Any]:
-    return {}
-
-
-def _v_move(args: Mapping[str, Any], ptz: PtzConfig) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "direction": _choice(args, "direction", MOVES),
-        "speed": _int(args, "speed", 1, ptz.max_speed_pan),
-    }
-    if args.get("duration_ms") is not None:
-        out["duration_ms"] = _int(args, "duration_ms", 1, ptz.move_timeout_ms)
-    return out
-
-
-def _v_zoom(args: Mapping[str, Any], _ptz: PtzConfig) -> dict[str, Any]:
-    has_action, has_position = "action" in args, "position" in args
-    if has_action == has_position:
-        raise InvalidArgumentError(
-            t(
-                "mqtt.cmd.bad_field",
-                field="action|position",
-                value=_show(dict(args)),
-                allowed=t("mqtt.allowed.zoom", max=ZOOM_MAX),
-            )
-        )
-    if has_action:
-        return {"action": _choice(args, "action", ZOOM_ACTIONS)}
-    return {"position": _int(args, "position", 0, ZOOM_MAX)}
-
-
-def _v_preset(args: Mapping[str, Any], ptz: PtzConfig) -> dict[str, Any]:
-    return {"preset": _int(args, "preset", 0, ptz.max_preset)}
-
-
-def _v_power(args: Mapping[str, Any], _ptz: PtzConfig) -> dict[str, Any]:
-    value = args.get("on")
-    if not isinstance(value, bool):
-        raise InvalidArgumentError(
-            t("mqtt.cmd.bad_field", field="on", value=_show(value), allowed="true | false")
-        )
-    return {"on": value}
-
-
-VERBS: Final[Mapping[str, Validator]] = {
-    "check": _v_check,
-    "state": _v_empty,
-    "snapshot": _v_empty,
-    "ptz.move": _v_move,
-    "ptz.stop": _v_empty,
-    "ptz.zoom": _v_zoom,
-    "ptz.home": _v_empty,
-    "ptz.preset.recall": _v_preset,
-    "ptz.preset.set": _v_preset,
-    "ptz.preset.clear": _v_preset,
-    "ptz.power": _v_power,
-    "ptz.position": _v_empty,
-}
-
-
-def _int(args: Mapping[str, Any], name: str, lo: int, hi: int) -> int:
-    value = args.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise InvalidArgumentError(
-            t(
-                "mqtt.cmd.bad_field",
-                field=name,
-                value=_show(value),
-                allowed=t("mqtt.allowed.int", lo=lo, hi=hi),
-            )
-        )
-    return value
-
-
-def _choice(args: Mapping[str, Any], name: str, choices: Sequence[str]) -> str:
-    value = args.get(name)
-    if value not in choices:
-        raise InvalidArgumentError(
-            t("mqtt.cmd.bad_field", field=name, value=_show(value), allowed=" | ".join(choices))
-        )
-    return str(value)
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False) if value is not None else t("mqtt.cmd.missing")
-    return text if len(text) <= 60 else text[:57] + "..."
+def limits_for(ptz: PtzConfig) -> Limits:
+    """The request ranges this room accepts, from its camera's configuration."""
+    return Limits(
+        max_speed=ptz.max_speed_pan,
+        max_zoom=DEFAULT_LIMITS.max_zoom,
+        max_preset=ptz.max_preset,
+        max_duration_ms=ptz.move_timeout_ms,
+    )
 
 
 def _need(fn: Callable[..., Any] | None, verb: str) -> Callable[..., Any]:
@@ -469,7 +353,7 @@ def _envelope(
                 t(
                     "mqtt.cmd.bad_field",
                     field="request_id",
-                    value=_show(raw),
+                    value=show(raw),
                     allowed=t("mqtt.allowed.request_id"),
                 )
             )
@@ -509,7 +393,7 @@ def _expiry(message: Message, args: Mapping[str, Any], now: Callable[[], float])
                 t(
                     "mqtt.cmd.bad_field",
                     field="expires_at",
-                    value=_show(raw),
+                    value=show(raw),
                     allowed=t("mqtt.allowed.time"),
                 )
             )

@@ -41,13 +41,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from agent import __version__
+from agent.contract import clock, payloads
+from agent.contract.groups import UnitKind
+from agent.contract.requests import Lane
+from agent.contract.topics import RoomTopics, username
 from agent.errors import AgentError, BusyError, ConfigError, DeviceError
 from agent.i18n import t
-from agent.mqtt import payloads
+from agent.mqtt import reports
 from agent.mqtt.client import ClientSettings, Message, MqttClient, TlsSettings, Will
-from agent.mqtt.commands import CommandHandler, Envelope, Lane, Request, error_code, parse
+from agent.mqtt.commands import CommandHandler, Envelope, Request, error_code, parse
 from agent.mqtt.outbox import Outbox, Pump
-from agent.mqtt.topics import RoomTopics
 
 if TYPE_CHECKING:
     from agent.checks.runner import Report
@@ -97,13 +100,15 @@ class Link:
         self.boot_id = boot_id or uuid.uuid4().hex
         self.agent_version = agent_version
         room = config.room
-        self.topics = RoomTopics.of(room.province, room.district, room.id)
+        self.topics = RoomTopics.v2(room.province, room.id)
         offline = payloads.status(
             payloads.OFFLINE, boot_id=self.boot_id, agent_version=agent_version
         )
         will = Will(self.topics.status, payloads.encode(offline), qos=1, retain=True)
         if one_shot:
-            self.settings = settings or client_settings(config, client_id=f"{room.id}-cli")
+            self.settings = settings or client_settings(
+                config, client_id=f"{username(room.province, room.id)}-cli"
+            )
         else:
             self.settings = settings or client_settings(config, will=will)
             if self.settings.will is None:
@@ -221,6 +226,18 @@ class Link:
 
     # ------------------------------------------------------------------ publishing
 
+    def meta(self) -> dict[str, Any]:
+        """The room's retained `hnth.meta/2`: its name, unit kind, groups and replaced ids."""
+        room = self.config.room
+        return payloads.meta(
+            room.room_id,
+            name=room.name or room.id,
+            unit=UnitKind(room.unit),
+            groups=room.all_groups,
+            replaces=room.replaced,
+            agent_version=self.agent_version,
+        )
+
     def emit(self, kind: str, **fields: Any) -> int:
         """Write one event to the outbox (then it is published); return its seq."""
         with self._seq_lock:
@@ -242,7 +259,7 @@ class Link:
         with self._seq_lock:
             self._readiness_seq += 1
             seq = self._readiness_seq
-        body = payloads.readiness(report, self.config.room, boot_id=self.boot_id, seq=seq)
+        body = reports.readiness(report, self.config.room, boot_id=self.boot_id, seq=seq)
         with self._retained_lock:
             self._readiness = body
             if self.client.connected:
@@ -250,13 +267,13 @@ class Link:
         camera = report.result("camera")
         path = camera.metrics.get("snapshot_path") if camera else None
         if isinstance(path, str):
-            self._maybe_snapshot(path, payloads.iso(report.started_at))
+            self._maybe_snapshot(path, clock.iso(report.started_at))
         # One report at a time through the alert state: the daemon's periodic run and a
         # `check` command may finish together, and each must see the other's alerts.
         with self._alerts_lock:
             self.emit("check.completed", verdict=report.verdict.value, trigger=report.trigger.value)
             previous = self.outbox.get_meta("alerts", {})
-            changes, raised = payloads.alert_changes(previous, report)
+            changes, raised = reports.alert_changes(previous, report)
             for change in changes:
                 kind = change.pop("kind")
                 self.emit(kind, **change)
@@ -266,7 +283,7 @@ class Link:
 
     def publish_snapshot(self, jpeg: bytes, ts: str | None = None) -> dict[str, Any]:
         """Publish a retained JPEG on `{base}/snapshot` (content type, user property ts)."""
-        ts = ts or payloads.now_iso()
+        ts = ts or clock.now_iso()
         if len(jpeg) > payloads.SNAPSHOT_MAX_BYTES or not jpeg.startswith(b"\xff\xd8"):
             raise DeviceError(
                 t("mqtt.snapshot.bad", size=len(jpeg), limit=payloads.SNAPSHOT_MAX_BYTES)
@@ -337,6 +354,7 @@ class Link:
             payloads.ONLINE, boot_id=self.boot_id, agent_version=self.agent_version
         )
         with self._retained_lock:
+            self._publish_retained(self.topics.meta, payloads.encode(self.meta()))
             if not self.one_shot:
                 self._publish_retained(self.topics.status, payloads.encode(online))
             if self._readiness is not None:
@@ -447,7 +465,7 @@ class Link:
             jpeg = Path(path).read_bytes()
         except OSError as exc:
             raise DeviceError(t("mqtt.snapshot.unreadable", path=path, error=exc)) from exc
-        return self.publish_snapshot(jpeg, payloads.iso(report.started_at))
+        return self.publish_snapshot(jpeg, clock.iso(report.started_at))
 
 
 # ---------------------------------------------------------------------- settings
@@ -481,16 +499,18 @@ def client_settings(
     password = None
     if m.password_file:
         password = read_password(m.password_file)
-    username = m.username or (config.room.id if password is not None else None)
+    # Contract v2: a room's username (and client id) is {province}/{room}, which the broker's
+    # ACL pattern hnth/v2/%u/… pins to the room's own subtree.
+    own = username(config.room.province, config.room.id)
     return ClientSettings(
         host=m.host,
         port=port,
-        client_id=client_id or config.room.id,
+        client_id=client_id or own,
         protocol=m.protocol,
         keepalive_s=m.keepalive_s,
         session_expiry_s=m.session_expiry_s,
         clean_start=False,
-        username=username,
+        username=m.username or (own if password is not None else None),
         password=password,
         tls=tls,
         will=will,

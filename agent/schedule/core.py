@@ -11,14 +11,19 @@ from enum import StrEnum
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-MEETING_SCHEMA: Final = "hnth.meeting/1"
+from agent.contract import payloads, validate
+from agent.contract.groups import Selector
+from agent.errors import RemoteProtocolError
+
+MEETING_SCHEMA: Final = payloads.MEETING
+MEETING_SCHEMAS: Final = (payloads.MEETING, payloads.MEETING_V1)  # v1 while central migrates
 _DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Source(StrEnum):
     """Where a meeting came from."""
 
-    MQTT = "mqtt"  # a retained hnth.meeting/1 message from central staff
+    MQTT = "mqtt"  # a retained hnth.meeting/2 message from central staff
     ICS = "ics"  # the province's iCalendar file
     WEEKLY = "weekly"  # a fixed weekly slot in config
 
@@ -126,18 +131,9 @@ def overlaps(meetings: Sequence[Meeting]) -> list[tuple[Meeting, Meeting]]:
     ]
 
 
-def room_matches(patterns: Iterable[str], district: str, room: str) -> bool:
-    """Apply the contract's room patterns: "*" or "district/room", "*" matching a whole level."""
-    for pattern in patterns:
-        if pattern == "*":
-            return True
-        parts = pattern.split("/")
-        if len(parts) != 2:
-            continue
-        d, r = parts
-        if d in ("*", district) and r in ("*", room):
-            return True
-    return False
+def takes_part(data: Mapping[str, Any], meeting_id: str, room: str, groups: Iterable[str]) -> bool:
+    """True when a meeting (v2 rooms and groups, or v1 room patterns) selects this room."""
+    return meeting_selector(data, meeting_id).selects(room, groups)
 
 
 class ScheduleError(ValueError):
@@ -154,31 +150,28 @@ def parse_meeting_message(meeting_id: str, payload: bytes) -> Mapping[str, Any] 
         raise ScheduleError(f"meeting {meeting_id}: not JSON ({exc})") from None
     if not isinstance(data, dict):
         raise ScheduleError(f"meeting {meeting_id}: payload is not a JSON object")
-    if data.get("schema") != MEETING_SCHEMA:
+    if data.get("schema") not in MEETING_SCHEMAS:
         got = data.get("schema")
         raise ScheduleError(f"meeting {meeting_id}: schema {got!r}, expected {MEETING_SCHEMA!r}")
     return data
 
 
-def meeting_from_message(meeting_id: str, data: Mapping[str, Any]) -> Meeting:
-    """Build a Meeting from a decoded hnth.meeting/1 object."""
-    from agent.contract.clock import parse_time
+def meeting_selector(data: Mapping[str, Any], meeting_id: str) -> Selector:
+    """The rooms a meeting message selects; ScheduleError when it is malformed."""
+    return _validated(data, meeting_id).selector
 
+
+def meeting_from_message(meeting_id: str, data: Mapping[str, Any]) -> Meeting:
+    """Build a Meeting from a decoded hnth.meeting/2 (or /1) object."""
+    m = _validated(data, meeting_id)
+    return Meeting(m.id, m.title, m.start, m.end, Source.MQTT)
+
+
+def _validated(data: Mapping[str, Any], meeting_id: str) -> validate.Meeting:
     try:
-        start = parse_time(str(data["start"]))
-        end = parse_time(str(data["end"]))
-    except KeyError as exc:
-        raise ScheduleError(f"meeting {meeting_id}: missing field {exc}") from None
-    except ValueError as exc:
-        raise ScheduleError(f"meeting {meeting_id}: bad time ({exc})") from None
-    if end <= start:
-        msg = f"meeting {meeting_id}: end {data['end']} is not after start {data['start']}"
-        raise ScheduleError(msg)
-    rooms = data.get("rooms", [])
-    if not isinstance(rooms, list) or not all(isinstance(r, str) for r in rooms):
-        raise ScheduleError(f"meeting {meeting_id}: rooms must be a list of patterns")
-    title = data.get("title", "")
-    return Meeting(str(data.get("id", meeting_id)), str(title), start, end, Source.MQTT)
+        return validate.meeting(data, meeting_id)
+    except RemoteProtocolError as exc:
+        raise ScheduleError(f"meeting {meeting_id}: {exc.message}") from None
 
 
 def weekly_meetings(

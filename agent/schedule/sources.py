@@ -24,7 +24,7 @@ from agent.schedule.core import (
     ScheduleError,
     meeting_from_message,
     parse_meeting_message,
-    room_matches,
+    takes_part,
     weekly_meetings,
 )
 from agent.schedule.fetch import FetchError, fetch, is_url
@@ -268,7 +268,7 @@ class MeetingBook:
             self._on_problem("schedule.invalid", str(exc))
             return
         room = self._config.room
-        if not room_matches(data.get("rooms", []), room.district, room.id):
+        if not takes_part(data, meeting_id, room.id, [g.id for g in room.all_groups]):
             with self._lock:
                 self._mqtt.pop(meeting_id, None)
             return

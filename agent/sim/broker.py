@@ -29,9 +29,34 @@ from typing import Final, Self
 from agent import programs
 from agent.errors import AgentError
 
-# The contract's ACL (docs/mosquitto/acl): rooms pinned to their subtree, `central` sees all.
+# The contract's ACL (docs/mosquitto/acl): each room pinned to its own hnth/v2/{province}/{room}
+# subtree by its username `{province}/{room}`, with no wildcard between province and room; only
+# `central` sends commands and publishes meetings.
 CONTRACT_ACL: Final = """\
-# rooms: the username equals the room slug
+# rooms (contract v2): the username is {province}/{room}
+pattern write hnth/v2/%u/status
+pattern write hnth/v2/%u/meta
+pattern write hnth/v2/%u/readiness
+pattern write hnth/v2/%u/snapshot
+pattern write hnth/v2/%u/events
+pattern write hnth/v2/%u/resp/#
+pattern read  hnth/v2/%u/cmd/#
+pattern read  hnth/v2/+/_schedule/+
+# central staff: read everything, command rooms, publish meetings (v2, and v1 while rooms migrate)
+user central
+topic read  hnth/#
+topic write hnth/v2/+/+/cmd/#
+topic write hnth/v2/+/_schedule/+
+topic write hnth/v1/+/+/+/cmd/#
+topic write hnth/v1/+/schedule/+
+"""
+# While rooms still run contract v1 (docs/migration.md): the v1 rules too. A v1 room's username
+# is its bare slug, so these lines keep v1's weakness (any province or district) for v1 rooms
+# only; a v2 username holds a '/', so a v2 room can never match them. Drop them after the move.
+MIGRATION_ACL: Final = (
+    CONTRACT_ACL
+    + """\
+# rooms still on contract v1: the username is the room slug (remove once all rooms are on v2)
 pattern write hnth/v1/+/+/%u/status
 pattern write hnth/v1/+/+/%u/readiness
 pattern write hnth/v1/+/+/%u/snapshot
@@ -39,12 +64,8 @@ pattern write hnth/v1/+/+/%u/events
 pattern write hnth/v1/+/+/%u/resp/#
 pattern read  hnth/v1/+/+/%u/cmd/#
 pattern read  hnth/v1/+/schedule/+
-# central staff: read everything, command rooms, publish schedules
-user central
-topic read  hnth/v1/#
-topic write hnth/v1/+/+/+/cmd/#
-topic write hnth/v1/+/schedule/+
 """
+)
 
 
 @dataclass(frozen=True, slots=True)

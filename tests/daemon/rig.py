@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 HNTH = str(Path(sys.executable).parent / "hnth-agent")
-BASE = "hnth/v1/son-la/moc-chau/xa-chieng-son"  # the room the daemon tests configure
+BASE = "hnth/v2/son-la/xa-chieng-son"  # the room the daemon tests configure
 
 
 class Daemon:

@@ -38,14 +38,14 @@ def test_daemon_lifecycle_without_broker(tmp_path, open_port):
         assert d.logged("checks (schedule) verdict ready")
 
         # A broken config on SIGHUP: the daemon says why and keeps running on the old one.
-        cfg.write_text(good + "[network]\nbogus = 1\n", encoding="utf-8")
+        cfg.write_text(good.replace("[host]\n", "[host]\nbogus = 1\n"), encoding="utf-8")
         d.signal(signal.SIGHUP)
         d.wait_for(lambda: d.logged("config reload refused"), 10, "the refused reload")
         time.sleep(0.5)
         assert d.proc.poll() is None
         # The refusal names the unknown key and its section, so the technician can fix it.
         refused = [line for line in d.lines if "config reload refused" in line]
-        assert any("bogus" in line and "network" in line for line in refused), refused
+        assert any("bogus" in line and "host" in line for line in refused), refused
 
         # The ICS file vanishes: an event, not a crash.
         ics.unlink()

@@ -16,7 +16,7 @@ def test_broker_down_at_start_then_camera_unplugged(tmp_path, broker, mqtt_clien
     cfg = tmp_path / "config.toml"
     cfg.write_text(
         f'[agent]\nstate_dir = "{tmp_path / "state"}"\nlanguage = "en"\n'
-        '[room]\nprovince = "son-la"\ndistrict = "moc-chau"\nid = "xa-chieng-son"\n'
+        '[room]\nprovince = "son-la"\ngroups = ["moc-chau"]\nid = "xa-chieng-son"\n'
         f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\nreconnect_max_s = 1\n'
         f'[ptz]\nport = "{visca_emulator.path}"\n'
         '[host]\ncpu_sample_s = 0\n[checks]\nenabled = ["host", "ptz"]\n',
@@ -31,7 +31,7 @@ def test_broker_down_at_start_then_camera_unplugged(tmp_path, broker, mqtt_clien
 
         broker.start()  # same port
         central = mqtt_client(broker, "central")
-        central.subscribe("hnth/v1/#")
+        central.subscribe("hnth/v2/#")
         inbox = Inbox(central)
         d.wait_for(lambda: inbox.find(f"{BASE}/readiness"), 20, "the queued readiness")
         assert inbox.find(f"{BASE}/readiness")["trigger"] == "startup"

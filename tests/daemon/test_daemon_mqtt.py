@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from agent.mqtt.payloads import iso
-from tests.contract import assert_readiness
+from agent.contract.clock import iso
 from tests.daemon.rig import BASE, Daemon, Inbox
+from tests.shapes import assert_readiness
 
 pytestmark = pytest.mark.broker
 
@@ -28,7 +28,7 @@ def test_daemon_end_to_end(tmp_path, broker, mqtt_client, visca_emulator):
     cfg = tmp_path / "config.toml"
     good = (
         f'[agent]\nstate_dir = "{tmp_path / "state"}"\nlanguage = "en"\n'
-        '[room]\nprovince = "son-la"\ndistrict = "moc-chau"\nid = "xa-chieng-son"\n'
+        '[room]\nprovince = "son-la"\ngroups = ["moc-chau"]\nid = "xa-chieng-son"\n'
         'name = "UBND xã Chiềng Sơn"\n'
         f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'
         f'[ptz]\nport = "{visca_emulator.path}"\nhome_preset = 1\n'
@@ -40,7 +40,7 @@ def test_daemon_end_to_end(tmp_path, broker, mqtt_client, visca_emulator):
     cfg.write_text(good, encoding="utf-8")
 
     central = mqtt_client(broker, "central")
-    central.subscribe("hnth/v1/#")
+    central.subscribe("hnth/v2/#")
     inbox = Inbox(central)
     d = Daemon(tmp_path, cfg)
     try:
@@ -63,7 +63,7 @@ def test_daemon_end_to_end(tmp_path, broker, mqtt_client, visca_emulator):
             "rooms": ["moc-chau/*"],
         }
         rc = central.publish_wait(
-            "hnth/v1/son-la/schedule/hop-ubnd-0304", json.dumps(meeting), retain=True
+            "hnth/v2/son-la/_schedule/hop-ubnd-0304", json.dumps(meeting), retain=True
         )
         assert rc == 0
 

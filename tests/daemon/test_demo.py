@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.contract import assert_readiness
+from tests.shapes import assert_readiness
 
 HNTH = str(Path(sys.executable).parent / "hnth-agent")
 

@@ -15,7 +15,7 @@ from agent.checks.runner import Report, verdict
 from agent.mqtt.client import Message, MqttClient
 from agent.sim.broker import Mosquitto
 
-PROVINCE, DISTRICT = "son-la", "moc-chau"
+PROVINCE, GROUP = "son-la", "moc-chau"
 
 
 def write_config(
@@ -31,7 +31,7 @@ def write_config(
     host = f'host = "{b.host}"\nport = {b.port}\n' if b is not None else ""
     text = (
         f'[agent]\nstate_dir = "{tmp / ("state-" + room)}"\nlanguage = "en"\n'
-        f'[room]\nprovince = "{PROVINCE}"\ndistrict = "{DISTRICT}"\nid = "{room}"\n'
+        f'[room]\nprovince = "{PROVINCE}"\ngroups = ["{GROUP}"]\nid = "{room}"\n'
         'name = "UBND xã Chiềng Sơn"\n'
         f"[mqtt]\n{host}{mqtt}\n{extra}"
     )
@@ -47,7 +47,7 @@ def load(path: Path) -> config_mod.Config:
 
 def base(room: str = "xa-a") -> str:
     """The room's topic base."""
-    return f"hnth/v1/{PROVINCE}/{DISTRICT}/{room}"
+    return f"hnth/v2/{PROVINCE}/{room}"
 
 
 def report(

@@ -51,7 +51,7 @@ def test_central_on_national_sees_room_and_commands_it(
 ):
     central_tls = TlsSettings(ca_file=str(pki.ca))
     central = mqtt_client(national, "central", tls=central_tls, username="central", password="pw-c")
-    central.subscribe("hnth/v1/#")
+    central.subscribe("hnth/v2/#")
     link = Link(
         load(write_config(tmp_path, province)),
         actions=Actions(check=lambda only: report({"network": Status.PASS})),

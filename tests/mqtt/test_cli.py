@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.contract import assert_readiness
 from tests.fixtures.broker import ROOM_USERS
 from tests.mqtt.helpers import base, collect, js, write_config
+from tests.shapes import assert_readiness
 
 pytestmark = pytest.mark.broker
 
@@ -38,7 +38,7 @@ def test_check_publish_leaves_retained_readiness_and_snapshot(
     assert proc.returncode in (0, 1), proc.stderr
     assert "published the result to" in proc.stderr
     sub = mqtt_client(broker, "central")
-    sub.subscribe("hnth/v1/#")
+    sub.subscribe("hnth/v2/#")
     msgs = collect(
         sub, lambda ms: {m.topic.rsplit("/", 1)[1] for m in ms} >= {"readiness", "snapshot"}
     )
@@ -87,12 +87,12 @@ def test_check_publish_without_broker_says_how_many_events_stay_queued(tmp_path,
 def test_check_json_publish_keeps_stdout_clean(tmp_path, broker):
     cfg = write_config(tmp_path, broker)
     proc = agent("check", "--only", "host", "--json", "--publish", "--config", str(cfg))
-    assert json.loads(proc.stdout)["schema"] == "hnth.readiness/1"
+    assert json.loads(proc.stdout)["schema"] == "hnth.readiness/2"
 
 
 def test_mqtt_test_all_steps_pass_with_acl_and_password(tmp_path, acl_broker):
     pw = tmp_path / "pw"
-    pw.write_text(ROOM_USERS["xa-a"] + "\n")
+    pw.write_text(ROOM_USERS["son-la/xa-a"] + "\n")
     pw.chmod(0o600)
     cfg = write_config(tmp_path, acl_broker, mqtt=f'password_file = "{pw}"\n')
     proc = agent("mqtt-test", "--config", str(cfg), "--lang", "en", "--json")
@@ -121,10 +121,10 @@ def test_mqtt_test_refused_login_fails_with_hint(tmp_path, acl_broker):
 def test_mqtt_test_room_on_wrong_subtree_fails_publish(tmp_path, acl_broker):
     # Logged in as xa-a but configured as room xa-b: the ACL refuses xa-b's topics.
     pw = tmp_path / "pw"
-    pw.write_text(ROOM_USERS["xa-a"] + "\n")
+    pw.write_text(ROOM_USERS["son-la/xa-a"] + "\n")
     pw.chmod(0o600)
     cfg = write_config(
-        tmp_path, acl_broker, "xa-b", mqtt=f'username = "xa-a"\npassword_file = "{pw}"\n'
+        tmp_path, acl_broker, "xa-b", mqtt=f'username = "son-la/xa-a"\npassword_file = "{pw}"\n'
     )
     proc = agent("mqtt-test", "--config", str(cfg), "--lang", "en")
     assert proc.returncode == 1

@@ -16,12 +16,12 @@ pytestmark = pytest.mark.broker
 @pytest.mark.parametrize("protocol", ["5", "3.1.1"])
 def test_roundtrip_with_properties(broker, mqtt_client, protocol):
     sub = mqtt_client(broker, "sub", protocol=protocol)
-    assert sub.subscribe("hnth/v1/#") == [1]
+    assert sub.subscribe("hnth/v2/#") == [1]
     pub = mqtt_client(broker, "pub", protocol=protocol)
     rc = pub.publish_wait(
-        "hnth/v1/p/_/r/cmd/state",
+        "hnth/v2/p/r/cmd/state",
         b'{"a":1}',
-        response_topic="hnth/v1/p/_/r/resp/x",
+        response_topic="hnth/v2/p/r/resp/x",
         correlation_data=b"\x00\x01",
         content_type="application/json",
         user_properties=[("ts", "now")],
@@ -29,9 +29,9 @@ def test_roundtrip_with_properties(broker, mqtt_client, protocol):
     assert rc == 0
     msg = sub.get_message(5)
     assert msg is not None
-    assert (msg.topic, msg.payload, msg.retain) == ("hnth/v1/p/_/r/cmd/state", b'{"a":1}', False)
+    assert (msg.topic, msg.payload, msg.retain) == ("hnth/v2/p/r/cmd/state", b'{"a":1}', False)
     if protocol == "5":
-        assert msg.response_topic == "hnth/v1/p/_/r/resp/x"
+        assert msg.response_topic == "hnth/v2/p/r/resp/x"
         assert msg.correlation_data == b"\x00\x01"
         assert msg.content_type == "application/json"
         assert msg.user_properties == (("ts", "now"),)
@@ -41,9 +41,9 @@ def test_roundtrip_with_properties(broker, mqtt_client, protocol):
 
 def test_retained_message_seen_by_late_subscriber(broker, mqtt_client):
     pub = mqtt_client(broker, "pub")
-    assert pub.publish_wait("hnth/v1/p/_/r/status", b"online", retain=True) == 0
+    assert pub.publish_wait("hnth/v2/p/r/status", b"online", retain=True) == 0
     sub = mqtt_client(broker, "sub")
-    sub.subscribe("hnth/v1/+/+/+/status")
+    sub.subscribe("hnth/v2/+/+/status")
     msg = sub.get_message(5)
     assert msg is not None
     assert msg.retain

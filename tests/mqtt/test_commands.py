@@ -10,10 +10,10 @@ from collections import Counter
 import pytest
 
 from agent.checks import Status
+from agent.contract.topics import RoomTopics
 from agent.mqtt import commands
 from agent.mqtt.client import Message
 from agent.mqtt.link import Actions, Link
-from agent.mqtt.topics import RoomTopics
 from tests.mqtt.helpers import base, collect, js, load, report, write_config
 
 pytestmark = pytest.mark.broker
@@ -95,7 +95,7 @@ def test_check_over_mqtt5_echoes_correlation_and_uses_response_topic(room, centr
     assert m.correlation_data == b"\x00corr"
     assert body["schema"] == "hnth.response/1"
     assert body["ok"] is True
-    assert body["result"]["schema"] == "hnth.readiness/1"
+    assert body["result"]["schema"] == "hnth.readiness/2"
     assert [c["name"] for c in body["result"]["checks"]] == ["network"]
     assert room.calls == [["network"]]
     events = collect(
@@ -177,9 +177,9 @@ def test_bad_input_gets_exactly_one_error_and_agent_survives(
 
 def test_response_topic_outside_subtree_is_not_used(room, central, mqtt_client, broker):
     spy = mqtt_client(broker, "spy")
-    spy.subscribe("hnth/v1/son-la/moc-chau/xa-b/#")
+    spy.subscribe("hnth/v2/son-la/xa-b/#")
     rid = "rid-foreign"
-    m, body = ask(central, "state", rid=rid, response_topic="hnth/v1/son-la/moc-chau/xa-b/resp/x")
+    m, body = ask(central, "state", rid=rid, response_topic="hnth/v2/son-la/xa-b/resp/x")
     assert m.topic == f"{base()}/resp/{rid}"
     assert body["ok"] is True
     assert spy.get_message(0.5) is None
@@ -203,7 +203,7 @@ def test_retained_command_is_refused_once_and_not_replayed(room, central, broker
 
 
 def test_message_expiry_refused_when_queued_too_long():
-    topics = RoomTopics.of("son-la", "moc-chau", "xa-a")
+    topics = RoomTopics.v2("son-la", "xa-a")
     msg = Message(
         f"{base()}/cmd/state", b"{}", 1, False, message_expiry_s=1, received_at=time.monotonic() - 5
     )
@@ -287,7 +287,7 @@ def test_validation_is_total(tmp_path):
     from agent.config import PtzConfig
     from agent.errors import AgentError
 
-    topics = RoomTopics.of("son-la", "moc-chau", "xa-a")
+    topics = RoomTopics.v2("son-la", "xa-a")
     values = st.recursive(
         st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
         lambda kids: (

@@ -8,10 +8,10 @@ import signal
 import pytest
 
 from agent.checks import Status
-from agent.mqtt import payloads
+from agent.contract import payloads
 from agent.mqtt.link import Link
-from tests.contract import assert_readiness
 from tests.mqtt.helpers import base, collect, js, load, report, write_config
+from tests.shapes import assert_meta, assert_readiness
 
 pytestmark = pytest.mark.broker
 
@@ -107,17 +107,16 @@ def test_readiness_and_snapshot_retained_and_republished_after_broker_restart(
     body = link.publish_report(rep)
     assert link.wait_drained(5) == 0
     sub = mqtt_client(broker, "central")
-    msgs = _retained(sub, base() + "/+", n=3)
+    msgs = _retained(sub, base() + "/+", n=4)
     by = {m.topic.rsplit("/", 1)[1]: m for m in msgs}
     assert js(by["readiness"]) == body
     assert_readiness(body)
     assert body["verdict"] == "ready"
-    assert body["room"] == {
-        "province": "son-la",
-        "district": "moc-chau",
-        "room": "xa-a",
-        "name": "UBND xã Chiềng Sơn",
-    }
+    assert body["room"] == {"province": "son-la", "room": "xa-a", "name": "UBND xã Chiềng Sơn"}
+    meta = js(by["meta"])
+    assert_meta(meta, "son-la", "xa-a")
+    assert meta["groups"] == ["moc-chau"]  # the configured group
+    assert by["meta"].retain
     snap = by["snapshot"]
     assert snap.retain
     assert snap.payload == JPEG
@@ -127,9 +126,9 @@ def test_readiness_and_snapshot_retained_and_republished_after_broker_restart(
     broker.restart()  # no persistence: the broker forgot every retained message
     assert link.client.wait_connected(10)
     fresh = mqtt_client(broker, "central2")
-    msgs = _retained(fresh, base() + "/+", n=3, timeout=10)
+    msgs = _retained(fresh, base() + "/+", n=4, timeout=10)
     topics = {m.topic.rsplit("/", 1)[1] for m in msgs}
-    assert topics == {"status", "readiness", "snapshot"}
+    assert topics == {"status", "meta", "readiness", "snapshot"}
 
 
 def test_events_alerts_raised_and_cleared_with_seq(broker, mqtt_client, link_factory):

@@ -20,7 +20,12 @@ pytestmark = pytest.mark.broker
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "mosquitto"
-ACCOUNTS = {"xa-a": "pw-a-Chiềng", "xa-b": "pw-b", "central": "pw-central"}
+ACCOUNTS = {
+    "son-la/xa-a": "pw-a-Chiềng",
+    "son-la/xa-b": "pw-b",
+    "gia-lai/xa-a": "pw-c",  # the same room id in another province
+    "central": "pw-central",
+}
 
 
 def _rules(text: str) -> list[str]:
@@ -46,8 +51,8 @@ def accounts(tmp_path):
         check=True,
         timeout=30,
     )
-    assert ACCOUNTS["xa-a"] not in passwd.read_text(encoding="utf-8", errors="replace")  # hashed
-    assert (secrets / "xa-a.password").stat().st_mode & 0o077 == 0
+    assert ACCOUNTS["son-la/xa-a"] not in passwd.read_text(encoding="utf-8", errors="replace")
+    assert (secrets / "son-la" / "xa-a.password").stat().st_mode & 0o077 == 0
     return passwd, secrets
 
 
@@ -76,7 +81,7 @@ def docs_broker(tmp_path, pki, accounts):
 
 
 def _client(b, user, pki, *, ca=None, **kw):
-    cert, key = pki.client(user if user != "central" else "central")
+    cert, key = pki.client(user.rsplit("/", 1)[-1])
     s = ClientSettings(
         b.host,
         b.port,
@@ -106,18 +111,33 @@ def _connect(clients, c):
 
 
 def test_room_cannot_speak_as_or_read_for_another_room(docs_broker, pki, clients):
-    a = _connect(clients, _client(docs_broker, "xa-a", pki))
-    b = _connect(clients, _client(docs_broker, "xa-b", pki))
+    a = _connect(clients, _client(docs_broker, "son-la/xa-a", pki))
+    b = _connect(clients, _client(docs_broker, "son-la/xa-b", pki))
     central = _connect(clients, _client(docs_broker, "central", pki))
-    b_base = base("xa-b")
-    for leaf in ("status", "readiness", "snapshot", "events", "resp/1"):
-        assert a.publish_wait(f"{b_base}/{leaf}", b"{}") == 135, leaf
-        assert a.publish_wait(f"{base('xa-a')}/{leaf}", b"{}") == 0, leaf
-    assert a.publish_wait(f"{base('xa-a')}/cmd/state", b"{}") == 135  # only central commands
+    central.subscribe("hnth/#")
+    own, b_base = base("xa-a"), base("xa-b")
+    elsewhere = [
+        b_base,  # another room of the province
+        "hnth/v2/gia-lai/xa-a",  # its own id under another province
+        "hnth/v1/son-la/moc-chau/xa-a",  # v1, with any district
+        "hnth/v1/son-la/_/xa-b",
+    ]
+    leaves = ("status", "meta", "readiness", "snapshot", "events", "resp/1", "cmd/state")
+    for where in elsewhere:
+        for leaf in leaves:
+            assert a.publish_wait(f"{where}/{leaf}", b"{}") == 135, f"{where}/{leaf}"
+    for leaf in leaves[:-1]:
+        assert a.publish_wait(f"{own}/{leaf}", b"{}") == 0, leaf
+    assert a.publish_wait(f"{own}/cmd/state", b"{}") == 135  # only central commands
+    assert a.publish_wait("hnth/v2/son-la/_schedule/m1", b"{}") == 135  # nor publishes meetings
     assert a.connected  # a denied QoS 1 publish does not drop the link
+    # Central heard only what A may say: A's own topics, nothing attributed to anyone else.
+    heard = {m.topic for m in collect(central, lambda ms: False, 1.0)}
+    assert heard
+    assert all(t.startswith(f"{own}/") for t in heard), sorted(heard)
     # mosquitto 2.0 grants the SUBACK and filters on delivery, so only delivery is checked.
     assert a.subscribe(f"{b_base}/cmd/#") is not None
-    a.subscribe("hnth/v1/#")  # even a wide subscription must not leak B's commands
+    a.subscribe("hnth/#")  # even a wide subscription must not leak B's commands
     b.subscribe(f"{b_base}/cmd/#")
     assert central.publish_wait(f"{b_base}/cmd/state", b"{}") == 0
     got_b = b.get_message(5)
@@ -125,6 +145,31 @@ def test_room_cannot_speak_as_or_read_for_another_room(docs_broker, pki, clients
     assert got_b.topic == f"{b_base}/cmd/state"
     leaked = [m for m in collect(a, lambda ms: False, 0.5) if "/cmd/" in m.topic]
     assert leaked == []
+
+
+def test_migration_acl_lets_v1_rooms_speak_only_v1_and_v2_rooms_only_v2(tmp_path, clients):
+    from agent.sim.broker import MIGRATION_ACL
+
+    assert _rules((DOCS / "acl-migration").read_text()) == _rules(MIGRATION_ACL)
+    users = {"son-la/xa-a": "a", "xa-old": "o", "central": "c"}
+    b = Mosquitto(tmp_path / "mig", users=users, acl=MIGRATION_ACL)
+    b.start()
+    try:
+
+        def client(user):
+            settings = ClientSettings(b.host, b.port, user, username=user, password=users[user])
+            return _connect(clients, MqttClient(settings))
+
+        v2, v1 = client("son-la/xa-a"), client("xa-old")
+        assert v2.publish_wait("hnth/v2/son-la/xa-a/status", b"{}") == 0
+        assert v1.publish_wait("hnth/v1/son-la/moc-chau/xa-old/status", b"{}") == 0
+        # A v2 room cannot use the v1 rules: its username holds a '/'.
+        assert v2.publish_wait("hnth/v1/son-la/moc-chau/xa-a/status", b"{}") == 135
+        # A v1 room cannot publish as any v2 room.
+        assert v1.publish_wait("hnth/v2/son-la/xa-old/status", b"{}") == 135
+        assert v1.publish_wait("hnth/v2/son-la/xa-a/status", b"{}") == 135
+    finally:
+        b.stop()
 
 
 def test_link_over_mtls_with_password_file(tmp_path, docs_broker, pki, accounts, clients, caplog):
@@ -135,11 +180,11 @@ def test_link_over_mtls_with_password_file(tmp_path, docs_broker, pki, accounts,
             tmp_path,
             docs_broker,
             mqtt=f'tls = true\nca_file = "{pki.ca}"\ncert_file = "{cert}"\nkey_file = "{key}"\n'
-            f'password_file = "{secrets / "xa-a.password"}"\n',
+            f'password_file = "{secrets / "son-la" / "xa-a.password"}"\n',
         )
     )
     central = _connect(clients, _client(docs_broker, "central", pki))
-    central.subscribe("hnth/v1/#")
+    central.subscribe("hnth/v2/#")
     caplog.set_level(logging.DEBUG)
     link = Link(cfg)
     try:
@@ -153,14 +198,14 @@ def test_link_over_mtls_with_password_file(tmp_path, docs_broker, pki, accounts,
     assert status["state"] == "online"
     resp = next(js(m) for m in msgs if m.topic.endswith("/resp/r1"))
     assert resp["ok"] is True
-    assert ACCOUNTS["xa-a"] not in caplog.text
+    assert ACCOUNTS["son-la/xa-a"] not in caplog.text
 
 
 def test_wrong_ca_is_a_clear_error_and_the_agent_keeps_trying(tmp_path, docs_broker, pki, clients):
     from agent.sim.broker import make_pki
 
     other = make_pki(tmp_path / "other-ca")
-    c = _client(docs_broker, "xa-a", pki, ca=other.ca)
+    c = _client(docs_broker, "son-la/xa-a", pki, ca=other.ca)
     clients.append(c)
     c.start()
     assert not c.wait_first_attempt(5)
@@ -244,7 +289,7 @@ def test_secret_file_permissions_warn_and_missing_file_is_config_error(
     with caplog.at_level(logging.WARNING):
         s = client_settings(cfg)
     assert s.password == "s3cret"
-    assert s.username == "xa-a"
+    assert s.username == "demo/xa-a"  # contract v2: {province}/{room}
     assert "chmod 600" in caplog.text
     assert "s3cret" not in caplog.text
     assert "s3cret" not in repr(s)
@@ -261,12 +306,12 @@ def test_secret_file_permissions_warn_and_missing_file_is_config_error(
 
 
 def test_slugs_cannot_carry_wildcards(make_config):
+    from agent.contract.topics import RoomTopics
     from agent.errors import InvalidArgumentError
-    from agent.mqtt.topics import RoomTopics
 
     for bad in ("+", "#", "a/b", "A", "", "x" * 65, "a+b", "%u"):
         with pytest.raises(InvalidArgumentError):
-            RoomTopics.of("son-la", "_", bad)
+            RoomTopics.v2("son-la", bad)
     with pytest.raises(ConfigError):
         make_config('[room]\nid = "xa+#"\n')
 

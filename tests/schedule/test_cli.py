@@ -16,7 +16,7 @@ from agent.contract.topics import schedule as schedule_topic
 from tests.schedule.calendars import EXPECTED, GOOGLE, NOW, OFFSETS, version
 
 HNTH = str(Path(sys.executable).parent / "hnth-agent")
-ROOM = '[room]\nprovince = "son-la"\ndistrict = "moc-chau"\nid = "xa-chieng-son"\n'
+ROOM = '[room]\nprovince = "son-la"\ngroups = ["moc-chau"]\nid = "xa-chieng-son"\n'
 
 
 def write_config(tmp_path: Path, schedule: str, extra: str = "") -> Path:

@@ -17,7 +17,7 @@ from agent.schedule import (
     next_wakeup,
     overlaps,
     parse_meeting_message,
-    room_matches,
+    takes_part,
     weekly_meetings,
 )
 
@@ -130,6 +130,14 @@ def test_current_meeting_window():
     assert current([m], T0 + timedelta(minutes=120)) is None
 
 
+MEETING_V1 = {
+    "schema": "hnth.meeting/1",
+    "id": "hop-1",
+    "start": "2026-03-04T08:00:00+07:00",
+    "end": "2026-03-04T10:00:00+07:00",
+}
+
+
 @pytest.mark.parametrize(
     ("patterns", "expected"),
     [
@@ -140,16 +148,36 @@ def test_current_meeting_window():
         (["yen-chau/*"], False),
         (["moc-chau/xa-khac"], False),
         (["_/ubnd-tinh"], False),
-        (["moc-chau"], False),
-        ([], False),
+        (["moc-chau", "yen-chau/*"], False),
     ],
 )
-def test_room_patterns(patterns, expected):
-    assert room_matches(patterns, "moc-chau", "xa-chieng-son") is expected
+def test_v1_room_patterns(patterns, expected):
+    # A v1 meeting still reaches a v2 room whose group is its former district.
+    data = {**MEETING_V1, "rooms": patterns}
+    assert takes_part(data, "hop-1", "xa-chieng-son", ["moc-chau"]) is expected
 
 
 def test_province_hall_pattern():
-    assert room_matches(["_/ubnd-tinh"], "_", "ubnd-tinh")
+    assert takes_part({**MEETING_V1, "rooms": ["_/ubnd-tinh"]}, "hop-1", "ubnd-tinh", [])
+
+
+@pytest.mark.parametrize(
+    ("rooms", "groups", "expected"),
+    [
+        (["*"], [], True),
+        (["xa-chieng-son"], [], True),
+        ([], ["moc-chau"], True),
+        (["xa-khac"], ["yen-chau"], False),
+    ],
+)
+def test_v2_rooms_and_groups(rooms, groups, expected):
+    data = {**MEETING_V1, "schema": "hnth.meeting/2", "rooms": rooms, "groups": groups}
+    assert takes_part(data, "hop-1", "xa-chieng-son", ["moc-chau", "cum-1"]) is expected
+
+
+def test_a_meeting_that_selects_nobody_is_refused():
+    with pytest.raises(ScheduleError, match="select"):
+        takes_part({**MEETING_V1, "rooms": []}, "hop-1", "xa-chieng-son", [])
 
 
 def test_meeting_message_with_vietnam_offsets():
@@ -181,16 +209,16 @@ def test_bad_meeting_messages(payload, needle):
 @pytest.mark.parametrize(
     ("data", "needle"),
     [
-        ({"start": "2026-03-04T08:00:00+07:00"}, "missing field"),
-        ({"start": "yesterday", "end": "2026-03-04T10:00:00Z"}, "bad time"),
-        ({"start": "2026-03-04T08:00:00", "end": "2026-03-04T10:00:00"}, "bad time"),
+        ({"start": "2026-03-04T08:00:00+07:00"}, "time None"),
+        ({"start": "yesterday", "end": "2026-03-04T10:00:00Z"}, "yesterday"),
+        ({"start": "2026-03-04T08:00:00", "end": "2026-03-04T10:00:00"}, "offset"),
         ({"start": "2026-03-04T10:00:00Z", "end": "2026-03-04T08:00:00Z"}, "not after"),
         ({"start": "2026-03-04T08:00:00Z", "end": "2026-03-04T10:00:00Z", "rooms": "*"}, "rooms"),
     ],
 )
 def test_bad_meeting_fields(data, needle):
     with pytest.raises(ScheduleError, match=needle):
-        meeting_from_message("x", {"schema": "hnth.meeting/1", **data})
+        meeting_from_message("x", {"schema": "hnth.meeting/1", "rooms": ["*"], **data})
 
 
 def test_empty_payload_is_a_cancellation():

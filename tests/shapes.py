@@ -1,4 +1,5 @@
-"""Structural validators for contract v1 payloads, shared by the tests of every area."""
+"""Structural validators for contract v2 payloads, written from docs/mqtt.md (not from the code),
+shared by the tests of every area."""
 
 from __future__ import annotations
 
@@ -14,18 +15,18 @@ TRIGGERS = {"schedule", "periodic", "command", "startup", "manual"}
 
 
 def assert_readiness(obj: Any) -> None:
-    """Fail unless `obj` is a valid hnth.readiness/1 object as the contract defines it."""
+    """Fail unless `obj` is a valid hnth.readiness/2 object as the contract defines it."""
     assert isinstance(obj, dict), obj
-    assert obj["schema"] == "hnth.readiness/1"
+    assert obj["schema"] == "hnth.readiness/2"
     assert isinstance(obj["boot_id"], str)
     assert obj["boot_id"]
     assert isinstance(obj["seq"], int)
     assert not isinstance(obj["seq"], bool)
     assert TS_RE.fullmatch(obj["ts"]), obj["ts"]
     room = obj["room"]
-    assert set(room) >= {"province", "district", "room", "name"}
+    assert set(room) >= {"province", "room", "name"}
+    assert "district" not in room
     assert SLUG_RE.fullmatch(room["province"])
-    assert room["district"] == "_" or SLUG_RE.fullmatch(room["district"])
     assert SLUG_RE.fullmatch(room["room"])
     assert isinstance(room["name"], str)
     assert obj["trigger"] in TRIGGERS
@@ -45,3 +46,25 @@ def assert_readiness(obj: Any) -> None:
         assert check["hint"] is None or isinstance(check["hint"], str)
         assert isinstance(check["metrics"], dict)
         assert isinstance(check["duration_ms"], int)
+        # Machine-readable: a catalogue key and its arguments beside the text.
+        assert "key" not in check or (
+            isinstance(check["key"], str) and isinstance(check["args"], dict)
+        )
+
+
+UNITS = {"xa", "phuong", "dac-khu", "tinh", "so-nganh", "cum", "khac"}
+
+
+def assert_meta(obj: Any, province: str, room: str) -> None:
+    """Fail unless `obj` is a valid hnth.meta/2 of that room."""
+    assert obj["schema"] == "hnth.meta/2"
+    assert (obj["province"], obj["room"]) == (province, room)
+    assert isinstance(obj["name"], str)
+    assert obj["name"].strip()
+    assert obj["unit"] in UNITS
+    assert isinstance(obj["groups"], list)
+    for g in obj["groups"]:
+        gid = g if isinstance(g, str) else g["id"]
+        assert SLUG_RE.fullmatch(gid)
+    assert isinstance(obj["replaces"], list)
+    assert TS_RE.fullmatch(obj["ts"])
