@@ -1,8 +1,15 @@
-"""The `ptz` check: the camera answers, is powered, and really reaches its home preset."""
+"""The `ptz` check: the camera answers, is powered, and really reaches its home preset.
+
+VISCA and Pelco cameras alike (agent.ptz picks by URL). A Pelco camera acknowledges nothing:
+it "answers" when it answers a position query (Pelco-D models that have them). One that
+cannot tell its position (Pelco-P, or a Pelco-D camera without the queries) is still sent
+home, and the check warns that it cannot verify where the camera is.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import time
@@ -14,11 +21,14 @@ from agent.errors import AgentError
 
 if TYPE_CHECKING:
     from agent.config import Config
+    from agent.pelco import Camera as PelcoCamera
     from agent.visca import Camera, Reading
 
 log = logging.getLogger(__name__)
 
 BASELINE_FILE = "ptz-home.json"
+PELCO_SETTLE_S = 0.2  # a Pelco recall has no Completion: poll until two readings agree
+PELCO_TURN = 36000  # Pelco pan and tilt are hundredths of a degree, modulo a full turn
 
 
 def run(ctx: CheckContext) -> Outcome:
@@ -26,13 +36,16 @@ def run(ctx: CheckContext) -> Outcome:
     cfg = ctx.config.ptz
     if not cfg.port:
         return skip(ctx, "ptz.check.no_port", "ptz.check.no_port_hint")
-    from agent.visca import localize, shared
+    from agent.ptz import is_pelco, shared
+    from agent.visca import localize
 
     metrics: dict[str, Any] = {"port": cfg.port, "address": cfg.address}
     try:
         # The serial port opens exclusively: use the client the daemon holds (shared with
         # its MQTT commands) when it passes one, else the process-wide one for this port.
-        camera = ctx.shared.get("camera") or shared(cfg)
+        camera: Any = ctx.shared.get("camera") or shared(cfg)
+        if is_pelco(cfg.port):
+            return _run_pelco(ctx, camera, metrics)
         return _run(ctx, camera, metrics)
     except AgentError as exc:
         metrics["error"] = exc.code
@@ -132,6 +145,107 @@ def _run(ctx: CheckContext, camera: Camera, metrics: dict[str, Any]) -> Outcome:
         None,
         metrics,
     )
+
+
+def _run_pelco(ctx: CheckContext, camera: PelcoCamera, metrics: dict[str, Any]) -> Outcome:
+    """Send home (the [ptz] home_preset, else the URL's `home=`, 34), then read back if we can."""
+    from agent.pelco import PositionUnavailableError
+
+    cfg = ctx.config.ptz
+    name = f"Pelco-{camera.variant.upper()} {camera.address}"
+    metrics.update(protocol=f"pelco-{camera.variant}", address=camera.address, baud=camera.baud)
+    may_act = ctx.allow_motion and not ctx.in_meeting and not ctx.cancel.is_set()
+    preset = cfg.home_preset if cfg.home_preset > 0 else camera.home_preset
+    try:
+        if may_act:
+            camera.preset_recall(preset)
+            metrics["home_preset"] = preset
+        t0 = time.monotonic()
+        pos = _pelco_settled(ctx, camera) if may_act else camera.position()
+        metrics["response_ms"] = round((time.monotonic() - t0) * 1000, 1)
+    except PositionUnavailableError as exc:
+        from agent.visca import localize
+
+        metrics["position"] = None
+        metrics["unavailable"] = list(exc.axes)
+        key = "ptz.check.pelco_unverified_home" if may_act else "ptz.check.pelco_unverified"
+        return Outcome(
+            Status.WARN,
+            ctx.t(key, name=name, n=preset, why=localize(exc.message, ctx.lang) or exc.message),
+            localize(exc.hint, ctx.lang),
+            metrics,
+        )
+    metrics["position"] = pos.as_dict()
+    if pos.pan is None or pos.tilt is None:
+        return Outcome(
+            Status.WARN,
+            ctx.t("ptz.check.pelco_partial", name=name, axes=", ".join(pos.unavailable)),
+            ctx.t("ptz.check.pelco_partial_hint"),
+            metrics,
+        )
+    from agent.visca import Reading
+
+    reading = Reading(pos.pan, pos.tilt, pos.zoom)
+    ms = metrics["response_ms"]
+    if not may_act:
+        return Outcome(
+            Status.PASS,
+            ctx.t(
+                "ptz.check.ok",
+                name=name,
+                ms=ms,
+                pan=pos.pan,
+                tilt=pos.tilt,
+                zoom=_zoom(ctx, reading),
+            ),
+            None,
+            metrics,
+        )
+    ptz_cfg = dataclasses.replace(cfg, home_preset=preset)
+    reference, learned = _reference(dataclasses.replace(ctx.config, ptz=ptz_cfg), reading)
+    drift = max(
+        _turn_distance(a, b) if i < 2 else abs(a - b)
+        for i, (a, b) in enumerate(zip(_axes(reading), reference, strict=False))
+    )
+    metrics.update(reference=list(reference), drift=drift, tolerance=cfg.position_tolerance)
+    if learned:
+        metrics["reference_learned"] = True
+    values = {"pan": pos.pan, "tilt": pos.tilt, "zoom": _zoom(ctx, reading), "drift": drift}
+    if drift > cfg.position_tolerance:
+        return Outcome(
+            Status.FAIL,
+            ctx.t(
+                "ptz.check.drift",
+                n=preset,
+                tolerance=cfg.position_tolerance,
+                ref=" ".join(map(str, reference)),
+                **values,
+            ),
+            ctx.t("ptz.check.drift_hint", n=preset),
+            metrics,
+        )
+    return Outcome(
+        Status.PASS, ctx.t("ptz.check.home_ok", name=name, ms=ms, n=preset, **values), None, metrics
+    )
+
+
+def _pelco_settled(ctx: CheckContext, camera: PelcoCamera) -> Any:
+    """Read the position until two readings in a row agree (the recall has arrived)."""
+    deadline = time.monotonic() + ctx.config.ptz.move_timeout_ms / 1000
+    last = camera.position()
+    while time.monotonic() < deadline and not ctx.cancel.is_set():
+        time.sleep(PELCO_SETTLE_S)
+        now = camera.position()
+        if now == last:
+            break
+        last = now
+    return last
+
+
+def _turn_distance(a: int, b: int) -> int:
+    """The distance between two angles in hundredths of a degree (35990 is 20 from 10)."""
+    d = abs(a - b) % PELCO_TURN
+    return min(d, PELCO_TURN - d)
 
 
 def _pos(pos: Reading) -> dict[str, int | None]:

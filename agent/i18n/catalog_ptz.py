@@ -384,6 +384,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "đặt [ptz] port (ví dụ /dev/ttyUSB0) để kiểm tra camera PTZ",
         "set [ptz] port (e.g. /dev/ttyUSB0) to check the PTZ camera",
     ),
+    "ptz.check.pelco_unverified_home": (
+        "camera {name} đã được gửi về preset {n}, nhưng không kiểm tra được vị trí: {why}",
+        "camera {name} was sent to preset {n}, but its position cannot be verified: {why}",
+    ),
+    "ptz.check.pelco_unverified": (
+        "camera {name}: không kiểm tra được vị trí: {why}",
+        "camera {name}: its position cannot be verified: {why}",
+    ),
+    "ptz.check.pelco_partial": (
+        "camera {name} không trả lời lệnh hỏi {axes}: không kiểm tra được vị trí",
+        "camera {name} does not answer the {axes} query: its position cannot be verified",
+    ),
+    "ptz.check.pelco_partial_hint": (
+        "kiểm tra dây RS-485 chiều camera → máy tính, tốc độ baud và địa chỉ; hoặc camera không hỗ trợ lệnh hỏi này",
+        "check the RS-485 pair from camera to PC, the baud rate and the address; or the camera lacks this query",
+    ),
     "ptz.check.powering_on": ("đang bật nguồn camera PTZ…", "powering the PTZ camera on…"),
     "ptz.check.standby": ("camera {name} đang ở chế độ chờ", "camera {name} is in standby"),
     "ptz.check.standby_hint": (
