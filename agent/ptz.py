@@ -169,6 +169,7 @@ class Hold:
         self._deadline: float | None = None
         self._closed = False
         self._thread: threading.Thread | None = None
+        self._why: str | None = None  # why the next STOP goes out, when not a timeout
         self.expired = 0  # holds ended by the dead-man (timeout or lost link)
 
     @property
@@ -183,6 +184,7 @@ class Hold:
             if self._closed:
                 return
             self._deadline = self._clock() + self.timeout_s
+            self._why = None
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="ptz-hold", daemon=True)
                 self._thread.start()
@@ -195,13 +197,16 @@ class Hold:
             self._cond.notify_all()
 
     def lost(self) -> None:
-        """The controller is gone: if a hold runs, STOP now."""
+        """The controller is gone: if a hold runs, STOP now (sent by the watcher thread).
+
+        Never blocks: it runs on the MQTT network thread, which must not wait for a camera.
+        """
         with self._cond:
             if self._deadline is None:
                 return
-            self._deadline = None
-            self.expired += 1
-        self._send_stop("link lost")
+            self._deadline = self._clock() - 1.0
+            self._why = "link lost"
+            self._cond.notify_all()
 
     def close(self) -> None:
         """End the watcher thread (a running hold is released, not stopped)."""
@@ -228,7 +233,8 @@ class Hold:
                     return
                 self._deadline = None
                 self.expired += 1
-            self._send_stop(f"no refresh within {self.timeout_s:g} s")
+                why, self._why = self._why, None
+            self._send_stop(why or f"no refresh within {self.timeout_s:g} s")
 
     def _send_stop(self, why: str) -> None:
         log.warning("hold-to-move ended (%s): sending STOP", why)

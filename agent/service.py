@@ -134,10 +134,10 @@ class Agent:
         return current(self.book.meetings(now), now)
 
     def camera(self) -> Any:
-        """Return the process-wide VISCA camera client; None when [ptz] port is not set."""
+        """Return the process-wide PTZ camera (VISCA or Pelco); None when [ptz] port is not set."""
         if not self.config.ptz.port:
             return None
-        from agent.visca import shared
+        from agent.ptz import shared
 
         # One client per port, shared with the MQTT handler and the ptz check.
         return shared(self.config.ptz)
@@ -239,10 +239,14 @@ class Agent:
             self._wake.clear()
         systemd.stopping(t("daemon.stopping"))
         log.info("stopping")
+        # STOP first: a camera moving for an MQTT verb (a timed move, a hold) must not keep
+        # moving after the process is gone, and the broker goodbye below may take seconds.
+        from agent.ptz import close_shared, stop_shared
+
+        if self.config.ptz.port:
+            stop_shared()
         self.reporter.stop(timeout=3.0)
         if self.config.ptz.port:
-            from agent.visca import close_shared
-
             with contextlib.suppress(Exception):
                 close_shared()
         return 0

@@ -46,6 +46,7 @@ from agent.errors import (
     InvalidArgumentError,
 )
 from agent.i18n import t
+from agent.ptz import Hold
 from agent.visca import DEFAULT_LIMITS
 
 if TYPE_CHECKING:
@@ -206,6 +207,8 @@ class CommandHandler:
         self._camera: Camera | None = None
         self._stop_event = threading.Event()
         self._bucket = _TokenBucket(ptz.rate_limit_per_s, clock)
+        # The dead-man of a ptz.move without duration_ms (docs/mqtt.md): STOP unless repeated.
+        self.hold = Hold(self._hold_lapsed, ptz.hold_timeout_ms / 1000)
 
     def admit(self, request: Request) -> None:
         """Apply the PTZ rate limit at arrival; raise CommandError(rate_limited) when exceeded."""
@@ -227,6 +230,7 @@ class CommandHandler:
             return _need(self._snapshot, verb)()
         if verb == "ptz.stop":
             self._stop_event.set()
+            self.hold.release()
             self._cam().stop()
             return {}
         timeout = self.ptz.move_timeout_ms / 1000
@@ -238,8 +242,14 @@ class CommandHandler:
         finally:
             self.ptz_lock.release()
 
+    def link_lost(self) -> None:
+        """The MQTT connection dropped: a hold-to-move in progress is stopped now."""
+        self.hold.lost()
+
     def close(self) -> None:
-        """Close the camera if it is open."""
+        """End a timed move's wait and the hold watcher, and close the camera if it is open."""
+        self._stop_event.set()
+        self.hold.close()
         with self._camera_lock:
             cam, self._camera = self._camera, None
         if cam is not None:
@@ -256,7 +266,9 @@ class CommandHandler:
                 cam.drive(args["direction"], speed, min(speed, self.ptz.max_speed_tilt))
                 duration = args.get("duration_ms")
                 if duration is None:
+                    self.hold.arm()  # a hold: repeated ptz.move keeps it, silence stops it
                     return {}
+                self.hold.release()  # the timed move stops the camera itself
                 # A ptz.stop on the urgent lane sets the event and ends the wait early.
                 early = self._stop_event.wait(duration / 1000)
                 cam.stop()
@@ -268,11 +280,13 @@ class CommandHandler:
                     cam.zoom(args["action"])
                 return {}
             if verb == "ptz.home":
+                self.hold.release()  # home replaces the hold's motion
                 cam.home()
                 return {}
             if verb == "ptz.preset.recall":
+                self.hold.release()
                 cam.preset_recall(int(args["preset"]))
-                return position_dict(cam.position())
+                return _read_back(cam)
             if verb == "ptz.preset.set":
                 cam.preset_set(int(args["preset"]))
                 return {}
@@ -290,6 +304,12 @@ class CommandHandler:
         raise CommandError(
             "unknown_verb", t("mqtt.cmd.unknown_verb", verb=verb, known=", ".join(VERBS))
         )
+
+    def _hold_lapsed(self) -> None:
+        with self._camera_lock:
+            cam = self._camera
+        if cam is not None:
+            cam.stop()
 
     def _cam(self) -> Camera:
         with self._camera_lock:
@@ -311,12 +331,28 @@ def error_code(exc: BaseException) -> str:
     return "internal"
 
 
-def position_dict(pos: Any) -> dict[str, int]:
-    """Normalise a camera position (an object with pan/tilt/zoom, or a 3-tuple) to the contract."""
+def position_dict(pos: Any) -> dict[str, int | None]:
+    """Normalise a camera position (an object with pan/tilt/zoom, or a 3-tuple) to the contract.
+
+    An axis the camera does not report (a Pelco camera without that query) is None.
+    """
     if hasattr(pos, "pan"):
-        return {"pan": int(pos.pan), "tilt": int(pos.tilt), "zoom": int(pos.zoom)}
-    pan, tilt, zoom = pos
-    return {"pan": int(pan), "tilt": int(tilt), "zoom": int(zoom)}
+        pan, tilt, zoom = pos.pan, pos.tilt, pos.zoom
+    else:
+        pan, tilt, zoom = pos
+    return {
+        k: None if v is None else int(v) for k, v in (("pan", pan), ("tilt", tilt), ("zoom", zoom))
+    }
+
+
+def _read_back(cam: Camera) -> dict[str, Any]:
+    """The position after a recall; a camera that cannot tell (Pelco-P) says so, not an error."""
+    from agent.pelco import PositionUnavailableError
+
+    try:
+        return position_dict(cam.position())
+    except PositionUnavailableError as exc:
+        return {"pan": None, "tilt": None, "zoom": None, "unavailable": list(exc.axes)}
 
 
 # ------------------------------------------------------------------ validation

@@ -364,6 +364,8 @@ class Link:
 
     def _on_disconnect(self, reason: str) -> None:
         self.pump.disconnected()
+        # A hold-to-move's operator can no longer refresh it or send ptz.stop: stop it now.
+        self.handler.link_lost()
         log.info("MQTT link down: %s", reason)
 
     def _on_message(self, msg: Message) -> None:
