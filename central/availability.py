@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from agent.errors import UsageError
 from agent.i18n import t
-from central.model import room_matches
 
 if TYPE_CHECKING:
     from central.store import MeetingRow, ReadinessRow, StatusRow, Store
@@ -26,9 +25,9 @@ USABLE = frozenset({"ready", "degraded"})
 class RoomAvailability:
     """One room's figures for one month; percentages are None when there is nothing to divide by."""
 
-    room: str
+    room: str  # province/room
     province: str
-    district: str
+    groups: str  # the room's group ids, comma-separated
     name: str
     observed_s: float
     online_s: float
@@ -111,11 +110,23 @@ def seconds(intervals: Iterable[Interval]) -> float:
     return sum((b - a).total_seconds() for a, b in intervals)
 
 
+def union(intervals: Iterable[Interval]) -> list[Interval]:
+    """Merge overlapping intervals into sorted disjoint ones."""
+    out: list[Interval] = []
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
 def room_availability(
     *,
-    room: tuple[str, str, str, str],
+    room: tuple[str, str, tuple[str, ...], str],
     statuses: Sequence[StatusRow],
     readiness: Sequence[ReadinessRow],
+    merged: Sequence[tuple[Sequence[StatusRow], Sequence[ReadinessRow]]] = (),
     meetings: Sequence[MeetingRow],
     start: datetime,
     end: datetime,
@@ -127,21 +138,26 @@ def room_availability(
     The room is observed from its first status; time before that (not yet installed) counts neither
     way. A room is online between an `online` status and the next `offline`; an outage is the time
     between them. In a meeting the room counts as ready when online with a ready or degraded
-    verdict.
+    verdict. `merged` holds the histories of rooms recorded as merged into this one (renames and
+    merges): the room was online whenever one of them was.
     """
-    name, province, district, label = room
-    first = statuses[0].ts if statuses else None
+    key, province, groups, label = room
+    timelines = [(statuses, readiness), *merged]
+    firsts = [tl[0][0].ts for tl in timelines if tl[0]]
+    first = min(firsts) if firsts else None
     lo = max(start, first) if first else end
     observed = max((end - lo).total_seconds(), 0.0)
-    online = overlap(online_intervals(statuses, end), lo, end)
+    online = overlap(union(i for st, _ in timelines for i in online_intervals(st, end)), lo, end)
     online_s = seconds(online)
     gaps = _gaps(online, lo, end) if observed else []
-    good = ready_intervals(statuses, readiness, end)
+    good = union(i for st, rd in timelines for i in ready_intervals(st, rd, end))
+    all_readiness = [r for _, rd in timelines for r in rd]
+    room_id = key.rpartition("/")[2]
     meeting_s = ready_s = 0.0
     n_meetings = expected = missed = 0
     tol = timedelta(minutes=tolerance_min)
     for m in meetings:
-        if m.cancelled or m.province != province or not room_matches(m.rooms, district, name):
+        if m.cancelled or m.province != province or not m.selector.selects(room_id, groups):
             continue
         clipped = overlap([(m.start, m.end)], lo, end)
         if not clipped:
@@ -156,13 +172,13 @@ def room_availability(
             expected += 1
             if not any(
                 r.trigger == "schedule" and r.meeting_id == m.id and abs(r.ts - due) <= tol
-                for r in readiness
+                for r in all_readiness
             ):
                 missed += 1
     return RoomAvailability(
-        room=name,
+        room=key,
         province=province,
-        district=district,
+        groups=",".join(groups),
         name=label,
         observed_s=observed,
         online_s=online_s,
@@ -191,13 +207,25 @@ def report(
     start, end = month_bounds(month, tz)
     end = min(end, now)
     meetings = store.meetings(include_cancelled=False)
+    merges = store.merges()  # old key → the key its history now counts as
+    rooms = store.rooms()
+    absorbed: dict[str, list[str]] = {}
+    for old, new in merges.items():
+        absorbed.setdefault(new, []).append(old)
     out = []
-    for room, province, district, name, _ in store.rooms():
+    for r in rooms:
+        key = r.path.key
+        if key in merges:
+            continue  # its history is counted in the room it was merged into
         out.append(
             room_availability(
-                room=(room, province, district, name),
-                statuses=store.statuses(room, end),
-                readiness=store.readiness_rows(room, end),
+                room=(key, r.path.province, tuple(g.id for g in r.groups), r.name or r.path.room),
+                statuses=store.statuses(key, end),
+                readiness=store.readiness_rows(key, end),
+                merged=[
+                    (store.statuses(old, end), store.readiness_rows(old, end))
+                    for old in sorted(absorbed.get(key, []))
+                ],
                 meetings=meetings,
                 start=start,
                 end=end,

@@ -68,6 +68,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "mật khẩu phải có ít nhất 8 ký tự",
         "the password must have at least 8 characters",
     ),
+    "board.merge.help": (
+        "ghi nhận đổi tên hoặc sáp nhập: lịch sử của các điểm cầu cũ được tính cho điểm cầu mới",
+        "record a rename or a merge: the old rooms' history counts as the new room's",
+    ),
+    "board.merge.opt.old": (
+        "điểm cầu cũ (tỉnh/mã), một hoặc nhiều",
+        "the old room(s), as province/room",
+    ),
+    "board.merge.opt.into": ("điểm cầu mới (tỉnh/mã)", "the room they are now (province/room)"),
+    "board.merge.opt.reason": ("lý do, ghi vào nhật ký", "why, for the audit log"),
+    "board.merge.unknown_room": (
+        "không biết điểm cầu {room}: trung tâm chưa từng nhận tin của nó (ghi dạng tỉnh/mã)",
+        "no room {room}: central has never heard from it (write it as province/room)",
+    ),
+    "board.merge.into_itself": (
+        "không thể sáp nhập {room} vào chính nó",
+        "cannot merge {room} into itself",
+    ),
+    "board.merge.done": (
+        "đã ghi: lịch sử của {old} nay tính cho {new}",
+        "recorded: the history of {old} now counts as {new}",
+    ),
     "board.user.saved": (
         "đã lưu người dùng {name} với vai trò {role}",
         "saved user {name} with role {role}",

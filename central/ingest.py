@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
+from agent.contract import validate
+from agent.contract.groups import Group
 from agent.errors import RemoteProtocolError
 from central import views
 from central.config import BoardConfig
 from central.model import (
-    VERDICTS,
     Kind,
     Message,
     Parsed,
@@ -74,8 +75,8 @@ class Ingest:
 
     def restore(self, store: Store) -> None:
         """Resume from history: rooms, their last status and the meetings."""
-        for room, province, district, name, _ in store.rooms():
-            self.rooms[room] = RoomRecord(RoomPath(province, district, room), name=name)
+        for r in store.rooms():
+            self.rooms[r.path.key] = RoomRecord(r.path, name=r.name, unit=r.unit, groups=r.groups)
         for room, row in store.last_statuses().items():
             rec = self.rooms.get(room)
             if rec is not None:
@@ -92,11 +93,9 @@ class Ingest:
         if p.kind is Kind.COMMAND:
             return []
         assert p.path is not None
-        rec = self.rooms.get(p.path.room)
+        rec = self.rooms.get(p.path.key)
         if rec is None or rec.path != p.path:
-            rec = RoomRecord(p.path, name=rec.name if rec else "")
-            path, now = p.path, self.now()
-            self.writes.append(lambda db: Store.add_room(db, path, "", now))
+            rec = self._new_room(p.path, rec)
         if p.kind is Kind.SNAPSHOT:
             ts = str(msg.properties.get("user_properties", {}).get("ts", "")) or iso(self.now())
             new = dataclasses.replace(rec, snapshot=msg.payload, snapshot_ts=ts)
@@ -104,6 +103,8 @@ class Ingest:
         assert p.body is not None
         family, version = schema_of(p.body)
         note = f"{family}/{version}" if version != 1 else ""
+        if p.kind is Kind.META:
+            return self._apply_meta(rec, p.body)
         if p.kind is Kind.STATUS:
             _expect(family, "hnth.status")
             return self._apply_status(rec, p.body, msg, note)
@@ -117,6 +118,43 @@ class Ingest:
         return self._apply_response(rec, p.body)
 
     # ------------------------------------------------------------ internals
+
+    def _new_room(self, path: RoomPath, old: RoomRecord | None) -> RoomRecord:
+        """A room seen for the first time (or under another contract version or district)."""
+        groups = old.groups if old is not None else ()
+        if path.version == 1 and path.district != "_":
+            groups = (Group(path.district),)  # a v1 room shows its district as its group
+        rec = RoomRecord(
+            path, name=old.name if old else "", unit=old.unit if old else "", groups=groups
+        )
+        now, name, unit = self.now(), rec.name, rec.unit
+        self.writes.append(lambda db: Store.add_room(db, path, name, now))
+        if path.version == 1:
+            self.writes.append(lambda db: Store.set_meta(db, path.key, name, unit, groups))
+        return rec
+
+    def _apply_meta(self, rec: RoomRecord, body: Mapping[str, Any]) -> list[Change]:
+        try:
+            meta = validate.meta(body, rec.path.topics.id)
+        except RemoteProtocolError as exc:
+            # One log line; the room keeps its last good meta, and the page says why.
+            log.warning("meta of %s refused, keeping the last good one: %s", rec.path.key, exc)
+            self.rooms[rec.path.key] = dataclasses.replace(rec, meta_error=exc.message)
+            raise
+        new = dataclasses.replace(
+            rec,
+            name=meta.name,
+            unit=meta.unit.value,
+            groups=meta.groups,
+            replaces=tuple(str(r) for r in meta.replaces),
+            meta_error="",
+        )
+        if new == rec:
+            self.stats.duplicates += 1
+            return []
+        key, name, unit, groups = rec.path.key, meta.name, meta.unit.value, meta.groups
+        self.writes.append(lambda db: Store.set_meta(db, key, name, unit, groups))
+        return self._store_room(new, "room")
 
     def _ts(self, body: Mapping[str, Any]) -> datetime:
         """The message's own time, never in the future of the board's clock."""
@@ -133,7 +171,7 @@ class Ingest:
         if state == "offline" and rec.status == "online" and boot_id != rec.boot_id:
             # A late Will from an older session: the room is already back with a new boot_id.
             self.stats.late_wills += 1
-            log.debug("ignored late Will of %s boot %s", rec.path.room, boot_id)
+            log.debug("ignored late Will of %s boot %s", rec.path.key, boot_id)
             return []
         if state == rec.status and boot_id == rec.boot_id:
             self.stats.duplicates += 1
@@ -152,25 +190,19 @@ class Ingest:
             else (ts if state == "online" else rec.last_report),
             schema_note=note or rec.schema_note,
         )
-        room = rec.path.room
+        room = rec.path.key
         self.writes.append(lambda db: Store.add_status(db, room, boot_id, state, ts))
         return self._store_room(new, "status")
 
     def _apply_readiness(self, rec: RoomRecord, body: Mapping[str, Any], note: str) -> list[Change]:
-        boot_id = require(body, "boot_id", str)
-        seq = require(body, "seq", int)
-        verdict = require(body, "verdict", str)
-        if verdict not in VERDICTS:
-            raise RemoteProtocolError(f"verdict {verdict!r} is not one of {', '.join(VERDICTS)}")
-        checks = body.get("checks", [])
-        if not isinstance(checks, list):
-            raise RemoteProtocolError("field 'checks' is not a list")
+        report = validate.readiness(body)  # a malformed check entry rejects the whole report
+        boot_id, seq = report.boot_id, report.seq
         ts = self._ts(body)
-        if self._seen_before(rec.path.room, boot_id, seq, "r"):
+        if self._seen_before(rec.path.key, boot_id, seq, "r"):
             self.stats.duplicates += 1
             return []
-        room_obj = body.get("room")
-        name = str(room_obj.get("name") or "") if isinstance(room_obj, dict) else ""
+        # A v2 room's name comes from its meta; a v1 room's from its reports.
+        name = report.name if rec.path.version == 1 else ""
         meeting = body.get("meeting")
         checks_for = dict(rec.meeting_checks)
         if isinstance(meeting, dict) and isinstance(meeting.get("id"), str):
@@ -191,7 +223,7 @@ class Ingest:
         )
         path, stored = rec.path, dict(body)
         self.writes.append(lambda db: Store.add_room(db, path, name, ts))
-        self.writes.append(lambda db: Store.add_readiness(db, path.room, stored, ts))
+        self.writes.append(lambda db: Store.add_readiness(db, path.key, stored, ts))
         changes = self._store_room(new, "room")
         if isinstance(meeting, dict):
             changes.append(("meetings", {}))
@@ -202,7 +234,7 @@ class Ingest:
         seq = require(body, "seq", int)
         kind = require(body, "kind", str)
         ts = self._ts(body)
-        if self._seen_before(rec.path.room, boot_id, seq, "e"):
+        if self._seen_before(rec.path.key, boot_id, seq, "e"):
             self.stats.duplicates += 1
             return []
         new = dataclasses.replace(
@@ -210,7 +242,7 @@ class Ingest:
             last_report=max(ts, rec.last_report) if rec.last_report else ts,
             schema_note=note or rec.schema_note,
         )
-        room, stored = rec.path.room, dict(body)
+        room, stored = rec.path.key, dict(body)
         self.writes.append(lambda db: Store.add_event(db, room, stored, ts))
         changes = self._store_room(new, "room")
         changes.append(("event", {"room": room, "kind": kind, "event": stored}))
@@ -220,7 +252,7 @@ class Ingest:
         request_id = require(body, "request_id", str)
         fut = self.waiters.pop(request_id, None)
         if fut is not None and not fut.done():
-            fut.set_result({**body, "room": rec.path.room})
+            fut.set_result({**body, "room": rec.path.key})
         return []
 
     def _apply_meeting(self, p: Parsed) -> list[Change]:
@@ -231,22 +263,17 @@ class Ingest:
                 self.meetings[key] = dataclasses.replace(self.meetings[key], cancelled=True)
             self.writes.append(lambda db: Store.cancel_meeting(db, province, meeting_id))
             return [("meetings", {})]
-        family, _ = schema_of(p.body)
-        _expect(family, "hnth.meeting")
-        rooms = require(p.body, "rooms", list)
-        if not all(isinstance(r, str) for r in rooms):
-            raise RemoteProtocolError("field 'rooms' must be a list of patterns")
+        m = validate.meeting(p.body, meeting_id)  # v2 rooms and groups, or v1 patterns
         row = MeetingRow(
             province=province,
             id=meeting_id,
-            title=str(p.body.get("title", "")),
-            start=parse_ts(p.body.get("start")),
-            end=parse_ts(p.body.get("end")),
-            rooms=tuple(rooms),
+            title=m.title,
+            start=m.start,
+            end=m.end,
+            rooms=m.selector.rooms,
             cancelled=False,
+            groups=m.selector.groups,
         )
-        if row.end <= row.start:
-            raise RemoteProtocolError("meeting end is not after its start")
         if self.meetings.get(key) == row:
             return []
         self.meetings[key] = row
@@ -265,12 +292,12 @@ class Ingest:
         return False
 
     def _store_room(self, new: RoomRecord, kind: str) -> list[Change]:
-        self.rooms[new.path.room] = new
+        self.rooms[new.path.key] = new
         data = views.summary(new, views.state_of(new, self.now(), self.cfg.stale_after_s))
         return (
             [("room", data)]
             if kind != "snapshot"
-            else [("room", data), ("snapshot", {"room": new.path.room, "ts": new.snapshot_ts})]
+            else [("room", data), ("snapshot", {"room": new.path.key, "ts": new.snapshot_ts})]
         )
 
 

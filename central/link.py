@@ -1,4 +1,4 @@
-"""The board's MQTT side: one central client subscribed to `hnth/v1/#` (agent.mqtt.client)."""
+"""The board's MQTT side: one central client subscribed to `hnth/v2/#` and `hnth/v1/#`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import dataclasses
 import logging
 from typing import TYPE_CHECKING
 
+from agent.contract import topics
 from agent.mqtt.client import ClientSettings, MqttClient
 from agent.mqtt.client import Message as MqttMessage
 from agent.mqtt.link import client_settings
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from central.service import Board
 
 log = logging.getLogger(__name__)
-SUBSCRIPTION = "hnth/v1/#"
+SUBSCRIPTIONS = topics.ALL  # v2, and v1 while rooms migrate
 
 
 def settings_for(config: Config, client_id: str) -> ClientSettings:
@@ -61,7 +62,8 @@ def connect(board: Board, settings: ClientSettings) -> MqttClient:
     client = MqttClient(
         settings, on_connect=on_connect, on_disconnect=on_disconnect, on_message=on_message
     )
-    client.subscribe(SUBSCRIPTION, qos=1)
+    for topic_filter in SUBSCRIPTIONS:
+        client.subscribe(topic_filter, qos=1)
     board.link = client
     client.start()
     return client

@@ -2,36 +2,51 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
+from agent.contract import topics
+from agent.contract.clock import iso, parse_ts
+from agent.contract.groups import Group, Selector
+from agent.contract.payloads import VERDICTS, decode, schema_of
+from agent.contract.topics import Leaf, RoomTopics
 from agent.errors import RemoteProtocolError
 
-PREFIX: Final = "hnth/v1/"
-SLUG: Final = r"[a-z0-9][a-z0-9_-]{0,63}"
-_ROOM_TOPIC: Final = re.compile(
-    rf"hnth/v1/(?P<province>{SLUG})/(?P<district>_|{SLUG})/(?P<room>{SLUG})/(?P<kind>status|readiness|snapshot|events|resp/[^/]+|cmd/[^/]+)"
-)
-_SCHEDULE_TOPIC: Final = re.compile(rf"hnth/v1/(?P<province>{SLUG})/schedule/(?P<id>[^/]+)")
-KNOWN_SCHEMAS: Final = {
-    "hnth.status/1",
-    "hnth.readiness/1",
-    "hnth.event/1",
-    "hnth.response/1",
-    "hnth.meeting/1",
+__all__ = [
+    "VERDICTS",
+    "Kind",
+    "Message",
+    "Parsed",
+    "RoomPath",
+    "RoomRecord",
+    "RoomState",
+    "decode",
+    "iso",
+    "parse",
+    "parse_ts",
+    "require",
+    "schema_of",
+]
+
+_KINDS: Final = {
+    Leaf.STATUS: "status",
+    Leaf.META: "meta",
+    Leaf.READINESS: "readiness",
+    Leaf.SNAPSHOT: "snapshot",
+    Leaf.EVENTS: "events",
+    Leaf.RESP: "resp",
+    Leaf.CMD: "cmd",
 }
-VERDICTS: Final = ("ready", "degraded", "not_ready")
 
 
 class Kind(StrEnum):
     """Which part of the contract a topic carries."""
 
     STATUS = "status"  # retained online/offline, also the Will
+    META = "meta"  # v2: retained name, unit kind, groups, replaced ids
     READINESS = "readiness"  # retained latest readiness report
     SNAPSHOT = "snapshot"  # retained JPEG still
     EVENT = "events"  # one event, deduplicated by (room, boot_id, seq)
@@ -63,16 +78,34 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class RoomPath:
-    """Where a room sits: province → district → room."""
+    """Which room: its province and id (its identity), and for a v1 room its district."""
 
     province: str
-    district: str
     room: str
+    district: str = "_"  # contract v1 only
+    version: int = 2
+
+    @classmethod
+    def of(cls, t: RoomTopics) -> RoomPath:
+        """The room of a parsed topic."""
+        return cls(t.province, t.room, t.district or "_", t.version)
+
+    @property
+    def key(self) -> str:
+        """`province/room`: the same for a room under v1 and v2, so history carries over."""
+        return f"{self.province}/{self.room}"
+
+    @property
+    def topics(self) -> RoomTopics:
+        """The room's topics in the contract version it speaks."""
+        if self.version == 1:
+            return RoomTopics.v1(self.province, self.district, self.room)
+        return RoomTopics.v2(self.province, self.room)
 
     @property
     def base(self) -> str:
         """Return the contract's `{base}` topic of this room."""
-        return f"{PREFIX}{self.province}/{self.district}/{self.room}"
+        return self.topics.base
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,70 +135,41 @@ class RoomRecord:
     snapshot_ts: str = ""
     schema_note: str = ""
     meeting_checks: Mapping[str, datetime] = field(default_factory=dict)
+    unit: str = ""
+    groups: tuple[Group, ...] = ()  # from meta; a v1 room's district
+    replaces: tuple[str, ...] = ()  # what the room's meta claims; central records merges itself
+    meta_error: str = ""  # why the last meta was refused (the last good one stays)
+
+    @property
+    def group_ids(self) -> tuple[str, ...]:
+        """The ids meetings select by."""
+        return tuple(g.id for g in self.groups)
+
+    def selected_by(self, selector: Selector) -> bool:
+        """True when a meeting's selector picks this room."""
+        return selector.selects(self.path.room, self.group_ids)
 
 
 def parse(msg: Message, max_bytes: int) -> Parsed:
     """Parse one message; raise RemoteProtocolError naming the problem for anything foreign."""
     if len(msg.payload) > max_bytes:
         raise RemoteProtocolError(f"payload of {len(msg.payload)} bytes exceeds {max_bytes}")
-    m = _ROOM_TOPIC.fullmatch(msg.topic)
-    if m:
-        path = RoomPath(m["province"], m["district"], m["room"])
-        kind_text, _, extra = m["kind"].partition("/")
-        kind = Kind(kind_text)
-        if kind is Kind.SNAPSHOT:
-            if not msg.payload.startswith(b"\xff\xd8\xff"):
-                raise RemoteProtocolError("snapshot is not a JPEG (no FF D8 FF header)")
-            return Parsed(kind, path, None, province=path.province)
-        if kind is Kind.COMMAND:
-            return Parsed(kind, path, None, extra, path.province)
-        return Parsed(kind, path, decode(msg.payload), extra, path.province)
-    m = _SCHEDULE_TOPIC.fullmatch(msg.topic)
-    if m:
+    t = topics.parse(msg.topic)
+    if t is None:
+        raise RemoteProtocolError(f"topic {msg.topic!r} is not part of contract v2 or v1")
+    if t.room is None:
         body = decode(msg.payload) if msg.payload else None
-        return Parsed(Kind.SCHEDULE, None, body, m["id"], m["province"])
-    raise RemoteProtocolError(f"topic {msg.topic!r} is not part of contract v1")
-
-
-def decode(payload: bytes) -> dict[str, Any]:
-    """Decode a JSON object payload; raise RemoteProtocolError when it is not one."""
-    try:
-        body = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RemoteProtocolError(f"payload is not UTF-8 JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise RemoteProtocolError("payload is not a JSON object")
-    return body
-
-
-def schema_of(body: Mapping[str, Any]) -> tuple[str, int]:
-    """Return (family, version) of a body's `schema`; raise when it is missing or malformed."""
-    schema = body.get("schema")
-    if not isinstance(schema, str) or "/" not in schema:
-        raise RemoteProtocolError(f"missing or malformed schema {schema!r}")
-    family, _, version = schema.rpartition("/")
-    if not version.isdigit():
-        raise RemoteProtocolError(f"malformed schema version {schema!r}")
-    return family, int(version)
-
-
-def parse_ts(value: Any) -> datetime:
-    """Parse a contract time; raise RemoteProtocolError when it is not ISO 8601 with an offset."""
-    if not isinstance(value, str):
-        raise RemoteProtocolError(f"time {value!r} is not a string")
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        raise RemoteProtocolError(f"time {value!r} is not ISO 8601") from None
-    if dt.tzinfo is None:
-        raise RemoteProtocolError(f"time {value!r} has no UTC offset")
-    return dt.astimezone(UTC)
-
-
-def iso(dt: datetime) -> str:
-    """Format a time as the contract does: UTC, milliseconds, Z."""
-    dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+        return Parsed(Kind.SCHEDULE, None, body, t.extra, t.province)
+    assert t.leaf is not None
+    path = RoomPath.of(t.room)
+    kind = Kind(_KINDS[t.leaf])
+    if kind is Kind.SNAPSHOT:
+        if not msg.payload.startswith(b"\xff\xd8\xff"):
+            raise RemoteProtocolError("snapshot is not a JPEG (no FF D8 FF header)")
+        return Parsed(kind, path, None, province=path.province)
+    if kind is Kind.COMMAND:
+        return Parsed(kind, path, None, t.extra, path.province)
+    return Parsed(kind, path, decode(msg.payload), t.extra, path.province)
 
 
 def require(body: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
@@ -174,14 +178,3 @@ def require(body: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) ->
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise RemoteProtocolError(f"field {key!r} is missing or of the wrong type: {value!r}")
     return value
-
-
-def room_matches(patterns: list[str] | tuple[str, ...], district: str, room: str) -> bool:
-    """True when a meeting's room patterns (`*`, `district/room`, `district/*`) include the room."""
-    for pattern in patterns:
-        if pattern == "*":
-            return True
-        d, _, r = pattern.partition("/")
-        if d in ("*", district) and r in ("*", room):
-            return True
-    return False

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
+from agent.contract import payloads, topics
+from agent.contract.groups import Selector, v1_selector
+from agent.contract.names import is_slug
 from agent.errors import InvalidArgumentError
 from agent.i18n import t
 from central.auth import Role, Sessions, hash_password
 from central.config import BoardConfig
-from central.model import SLUG, Message, iso
+from central.model import Message, iso
 from central.state import Fleet
 from central.store import Store
 
@@ -37,7 +40,6 @@ VERBS: Final = (
     "ptz.power",
     "ptz.position",
 )
-_MEETING_ID: Final = re.compile(SLUG)
 
 
 class Link(Protocol):
@@ -139,13 +141,13 @@ class Board:
             "request_id": request_id,
             "expires_at": iso(self.fleet.now() + timedelta(seconds=timeout)),
         }
-        base = rec.path.base
+        room_topics = rec.path.topics
         fut = self.fleet.expect_response(request_id)
         body: dict[str, Any]
         rc = self._publish(
-            f"{base}/cmd/{verb}",
+            room_topics.cmd(verb),
             json.dumps(payload).encode(),
-            response_topic=f"{base}/resp/{request_id}",
+            response_topic=room_topics.resp(request_id),
             correlation_data=request_id.encode(),
             message_expiry_s=int(timeout),
         )
@@ -172,39 +174,31 @@ class Board:
         return ActionResult(ok, body, audit_id)
 
     def schedule(self, user: str, data: dict[str, Any], lang: str) -> ActionResult:
-        """Publish a retained `hnth.meeting/1`, validated first, and audit it (blocking)."""
+        """Publish a retained `hnth.meeting/2` (and `/1` for v1 rooms), validated, audited."""
         province = str(data.get("province") or self.cfg.province or self._only_province())
         meeting_id = str(data.get("id") or "m-" + secrets.token_hex(4))
         title = str(data.get("title") or "").strip()
-        rooms = data.get("rooms") or ["*"]
-        if isinstance(rooms, str):
-            rooms = [r.strip() for r in rooms.split(",") if r.strip()]
         try:
             start = _parse_local(str(data.get("start", "")), self.cfg.timezone)
             end = _parse_local(str(data.get("end", "")), self.cfg.timezone)
         except ValueError:
             raise InvalidArgumentError(t("board.meeting.bad_time", lang=lang)) from None
-        if not _MEETING_ID.fullmatch(meeting_id) or not _MEETING_ID.fullmatch(province):
+        if not is_slug(meeting_id) or not is_slug(province):
             raise InvalidArgumentError(t("board.meeting.bad_id", lang=lang))
-        if (
-            not title
-            or end <= start
-            or not all(isinstance(r, str) and _pattern_ok(r) for r in rooms)
-        ):
+        selector = self._selector(province, data)
+        if not title or end <= start or selector.problems():
             raise InvalidArgumentError(t("board.meeting.invalid", lang=lang))
-        body = {
-            "schema": "hnth.meeting/1",
-            "id": meeting_id,
-            "title": title,
-            "start": iso(start),
-            "end": iso(end),
-            "rooms": list(rooms),
-        }
+        body = payloads.meeting(meeting_id, title=title, start=start, end=end, selector=selector)
         rc = self._publish(
-            f"hnth/v1/{province}/schedule/{meeting_id}",
-            json.dumps(body, ensure_ascii=False).encode(),
-            retain=True,
+            topics.schedule(province, meeting_id), payloads.encode(body), retain=True
         )
+        if rc == 0 and self._has_v1_rooms(province):
+            # Rooms still on contract v1 read only hnth.meeting/1 at the v1 topic.
+            rc = self._publish(
+                topics.schedule(province, meeting_id, version=1),
+                payloads.encode(self._v1_meeting(body, province)),
+                retain=True,
+            )
         result = {"ok": True, "meeting": body} if rc == 0 else self._link_error(rc, lang)
         target = f"{province}/{meeting_id}"
         audit_id = self._audit(
@@ -216,11 +210,73 @@ class Board:
         """Publish the empty retained message that cancels a meeting, and audit it (blocking)."""
         if self.fleet.meeting(province, meeting_id) is None:
             raise InvalidArgumentError(t("board.meeting.unknown", lang=lang, id=meeting_id))
-        rc = self._publish(f"hnth/v1/{province}/schedule/{meeting_id}", b"", retain=True)
+        rc = self._publish(topics.schedule(province, meeting_id), b"", retain=True)
+        if rc == 0 and self._has_v1_rooms(province):
+            rc = self._publish(topics.schedule(province, meeting_id, version=1), b"", retain=True)
         result = {"ok": True} if rc == 0 else self._link_error(rc, lang)
         target = f"{province}/{meeting_id}"
         audit_id = self._audit(user, "meeting.cancel", target, args={}, ok=rc == 0, result=result)
         return ActionResult(rc == 0, result, audit_id)
+
+    def merge(self, user: str, new: str, old: list[str], reason: str = "") -> None:
+        """Record that each old room's history now counts as `new`'s; refuse unknown rooms."""
+        known = {r["room"] for r in self.fleet.rooms()} | set(self.store.merges())
+        for key in [new, *old]:
+            if key not in known:
+                raise InvalidArgumentError(t("board.merge.unknown_room", room=key))
+        if new in old:
+            raise InvalidArgumentError(t("board.merge.into_itself", room=new))
+        for key in old:
+            self.store.add_merge(key, new, user=user, ts=self.fleet.now(), reason=reason)
+        self._audit(
+            user, "room.merge", new, args={"old": old, "reason": reason}, ok=True, result={}
+        )
+
+    def _selector(self, province: str, data: dict[str, Any]) -> Selector:
+        """Rooms and groups from the form: lists, or one text of ids, groups and v1 patterns."""
+        rooms, groups = data.get("rooms") or [], data.get("groups") or []
+        if isinstance(rooms, str):
+            rooms = [r.strip() for r in rooms.split(",") if r.strip()]
+        if isinstance(groups, str):
+            groups = [g.strip() for g in groups.split(",") if g.strip()]
+        if not isinstance(rooms, list) or not isinstance(groups, list):
+            return Selector()
+        known = {
+            g["id"] for r in self.fleet.rooms() if r["province"] == province for g in r["groups"]
+        }
+        out_rooms: list[str] = []
+        out_groups = [str(g) for g in groups]
+        for token in map(str, rooms):
+            if "/" in token:  # a v1 pattern, e.g. "moc-chau/*"
+                sel = v1_selector([token])
+                out_rooms += sel.rooms
+                out_groups += sel.groups
+            elif token in known:
+                out_groups.append(token)
+            else:
+                out_rooms.append(token)
+        if not out_rooms and not out_groups:
+            out_rooms = ["*"]
+        return Selector(tuple(dict.fromkeys(out_rooms)), tuple(dict.fromkeys(out_groups)))
+
+    def _has_v1_rooms(self, province: str) -> bool:
+        return any(r["version"] == 1 and r["province"] == province for r in self.fleet.rooms())
+
+    def _v1_meeting(self, body: dict[str, Any], province: str) -> dict[str, Any]:
+        """The same meeting for v1 rooms: their patterns `district/room` (a group is a district)."""
+        districts = {
+            r["id"]: r["groups"][0]["id"] if r["groups"] else "_"
+            for r in self.fleet.rooms()
+            if r["province"] == province
+        }
+        patterns = ["*"] if "*" in body["rooms"] else []
+        patterns += [f"{districts.get(r, '*')}/{r}" for r in body["rooms"] if r != "*"]
+        patterns += [f"{g}/*" for g in body["groups"]]
+        return {
+            **{k: v for k, v in body.items() if k != "groups"},
+            "schema": payloads.MEETING_V1,
+            "rooms": patterns,
+        }
 
     # ------------------------------------------------------------ internals
 
@@ -300,12 +356,3 @@ def _parse_local(text: str, tz: str) -> datetime:
 
     dt = datetime.fromisoformat(text)
     return dt if dt.tzinfo else dt.replace(tzinfo=ZoneInfo(tz))
-
-
-def _pattern_ok(pattern: str) -> bool:
-    if pattern == "*":
-        return True
-    d, sep, r = pattern.partition("/")
-    ok_d = d in ("*", "_") or re.fullmatch(SLUG, d) is not None
-    ok_r = r == "*" or re.fullmatch(SLUG, r) is not None
-    return bool(sep) and ok_d and ok_r

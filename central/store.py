@@ -11,41 +11,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
+from agent.contract.groups import Group, Selector
 from agent.errors import ConfigError
 from agent.i18n import t
+from central import schema
 from central.model import RoomPath, iso, parse_ts
 
 log = logging.getLogger(__name__)
-
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS rooms(
-  room TEXT PRIMARY KEY, province TEXT NOT NULL, district TEXT NOT NULL,
-  name TEXT NOT NULL DEFAULT '',
-  first_seen TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS status(
-  room TEXT NOT NULL, boot_id TEXT NOT NULL, state TEXT NOT NULL, ts TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS status_room_ts ON status(room, ts);
-CREATE TABLE IF NOT EXISTS readiness(
-  room TEXT NOT NULL, boot_id TEXT NOT NULL, seq INTEGER NOT NULL, ts TEXT NOT NULL,
-  verdict TEXT NOT NULL, trigger TEXT NOT NULL, meeting_id TEXT, body TEXT NOT NULL,
-  UNIQUE(room, boot_id, seq));
-CREATE INDEX IF NOT EXISTS readiness_room_ts ON readiness(room, ts);
-CREATE TABLE IF NOT EXISTS events(
-  room TEXT NOT NULL, boot_id TEXT NOT NULL, seq INTEGER NOT NULL, ts TEXT NOT NULL,
-  kind TEXT NOT NULL, body TEXT NOT NULL, UNIQUE(room, boot_id, seq));
-CREATE INDEX IF NOT EXISTS events_room_ts ON events(room, ts);
-CREATE TABLE IF NOT EXISTS meetings(
-  province TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL, start TEXT NOT NULL,
-  "end" TEXT NOT NULL, rooms TEXT NOT NULL, cancelled INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY(province, id));
-CREATE TABLE IF NOT EXISTS audit(
-  id INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
-  target TEXT NOT NULL, args TEXT NOT NULL, ok INTEGER NOT NULL, result TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users(
-  name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL, created TEXT NOT NULL);
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +52,25 @@ class MeetingRow:
     title: str
     start: datetime
     end: datetime
-    rooms: tuple[str, ...]
+    rooms: tuple[str, ...]  # room ids, or "*"
     cancelled: bool
+    groups: tuple[str, ...] = ()
+
+    @property
+    def selector(self) -> Selector:
+        """The rooms this meeting selects in its province."""
+        return Selector(self.rooms, self.groups)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRoom:
+    """A room as history knows it."""
+
+    path: RoomPath
+    name: str
+    first_seen: datetime
+    unit: str
+    groups: tuple[Group, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +116,7 @@ class Store:
             if path != ":memory:":
                 self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+            schema.migrate(self._db)
 
     def close(self) -> None:
         """Close the database."""
@@ -150,12 +141,22 @@ class Store:
     def add_room(db: sqlite3.Connection, path: RoomPath, name: str, ts: datetime) -> None:
         """Record a room (first sight wins for first_seen; the name follows the latest report)."""
         db.execute(
-            "INSERT INTO rooms(room, province, district, name, first_seen) VALUES(?,?,?,?,?) "
-            "ON CONFLICT(room) DO UPDATE SET"
+            "INSERT INTO rooms(room, province, district, name, first_seen, version) "
+            "VALUES(?,?,?,?,?,?) ON CONFLICT(room) DO UPDATE SET"
             " name=CASE WHEN excluded.name!='' THEN excluded.name ELSE name END,"
             " province=excluded.province, district=excluded.district,"
-            " first_seen=MIN(first_seen, excluded.first_seen)",
-            (path.room, path.province, path.district, name, iso(ts)),
+            " version=excluded.version, first_seen=MIN(first_seen, excluded.first_seen)",
+            (path.key, path.province, path.district, name, iso(ts), path.version),
+        )
+
+    @staticmethod
+    def set_meta(
+        db: sqlite3.Connection, key: str, name: str, unit: str, groups: tuple[Group, ...]
+    ) -> None:
+        """Record what a room's meta (or a v1 room's district) says about it."""
+        db.execute(
+            "UPDATE rooms SET name=?, unit=?, groups=? WHERE room=?",
+            (name, unit, json.dumps([[g.id, g.name] for g in groups], ensure_ascii=False), key),
         )
 
     @staticmethod
@@ -212,8 +213,8 @@ class Store:
     def put_meeting(db: sqlite3.Connection, m: MeetingRow) -> None:
         """Store or replace a meeting."""
         db.execute(
-            'INSERT OR REPLACE INTO meetings(province, id, title, start, "end", rooms, cancelled)'
-            " VALUES(?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO meetings"
+            '(province, id, title, start, "end", rooms, cancelled, groups) VALUES(?,?,?,?,?,?,?,?)',
             (
                 m.province,
                 m.id,
@@ -222,6 +223,7 @@ class Store:
                 iso(m.end),
                 json.dumps(list(m.rooms)),
                 int(m.cancelled),
+                json.dumps(list(m.groups)),
             ),
         )
 
@@ -293,13 +295,46 @@ class Store:
 
     # ------------------------------------------------------------ reads
 
-    def rooms(self) -> list[tuple[str, str, str, str, datetime]]:
-        """Return every known room as (room, province, district, name, first_seen)."""
+    def rooms(self) -> list[StoredRoom]:
+        """Return every known room, ordered by key."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT room, province, district, name, first_seen FROM rooms ORDER BY room"
+                "SELECT room, province, district, name, first_seen, version, unit, groups"
+                " FROM rooms ORDER BY room"
             ).fetchall()
-        return [(r[0], r[1], r[2], r[3], parse_ts(r[4])) for r in rows]
+        return [
+            StoredRoom(
+                RoomPath(r[1], r[0].partition("/")[2] or r[0], r[2], r[5]),
+                r[3],
+                parse_ts(r[4]),
+                r[6],
+                tuple(Group(g[0], g[1]) for g in json.loads(r[7])),
+            )
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------ merges
+
+    def add_merge(self, old: str, new: str, *, user: str, ts: datetime, reason: str) -> None:
+        """Record that room `old`'s history counts as `new`'s (a rename or a merge)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO merges(old, new, user, ts, reason) VALUES(?,?,?,?,?)",
+                (old, new, user, iso(ts), reason),
+            )
+
+    def merges(self) -> dict[str, str]:
+        """Return old key → the key it now counts as (chains resolved)."""
+        with self._lock:
+            pairs = dict(self._db.execute("SELECT old, new FROM merges").fetchall())
+        out: dict[str, str] = {}
+        for old, first in pairs.items():
+            new, seen = first, {old}
+            while new in pairs and new not in seen:
+                seen.add(new)
+                new = pairs[new]
+            out[old] = new
+        return out
 
     def last_statuses(self) -> dict[str, StatusRow]:
         """Return each room's latest stored status, to resume transitions after a restart."""
@@ -341,7 +376,7 @@ class Store:
 
     def meetings(self, include_cancelled: bool = False) -> list[MeetingRow]:
         """Return meetings ordered by start."""
-        sql = 'SELECT province, id, title, start, "end", rooms, cancelled FROM meetings'
+        sql = 'SELECT province, id, title, start, "end", rooms, cancelled, groups FROM meetings'
         if not include_cancelled:
             sql += " WHERE cancelled=0"
         with self._lock:
@@ -355,6 +390,7 @@ class Store:
                 parse_ts(r[4]),
                 tuple(json.loads(r[5])),
                 bool(r[6]),
+                tuple(json.loads(r[7])),
             )
             for r in rows
         ]

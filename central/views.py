@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from central.model import RoomRecord, RoomState, iso, room_matches
+from central.model import RoomRecord, RoomState, iso
 from central.store import MeetingRow
 
 
@@ -34,10 +34,14 @@ def summary(rec: RoomRecord, state: RoomState) -> dict[str, Any]:
     ]
     meeting = readiness.get("meeting")
     return {
-        "room": rec.path.room,
+        "room": rec.path.key,
+        "id": rec.path.room,
         "province": rec.path.province,
-        "district": rec.path.district,
+        "version": rec.path.version,
+        "unit": rec.unit,
+        "groups": [{"id": g.id, "name": g.label} for g in rec.groups],
         "name": rec.name or rec.path.room,
+        "meta_error": rec.meta_error,
         "state": state.value,
         "status": rec.status,
         "verdict": readiness.get("verdict"),
@@ -53,8 +57,11 @@ def summary(rec: RoomRecord, state: RoomState) -> dict[str, Any]:
 
 
 def ordered(recs: Iterable[RoomRecord]) -> list[RoomRecord]:
-    """Return the records in grid order: province → district → room."""
-    return sorted(recs, key=lambda r: (r.path.province, r.path.district, r.path.room))
+    """Return the records in grid order: province → first group → name."""
+    return sorted(
+        recs,
+        key=lambda r: (r.path.province, r.groups[0].label if r.groups else "", r.name, r.path.room),
+    )
 
 
 def rollup(
@@ -72,9 +79,7 @@ def rollup(
     participants = checked = 0
     tol = timedelta(minutes=tolerance_min)
     for rec in recs:
-        if rec.path.province != m.province or not room_matches(
-            m.rooms, rec.path.district, rec.path.room
-        ):
+        if rec.path.province != m.province or not rec.selected_by(m.selector):
             continue
         participants += 1
         state = state_of(rec, now, stale_after_s)
@@ -97,6 +102,7 @@ def rollup(
         "start": iso(m.start),
         "end": iso(m.end),
         "rooms": list(m.rooms),
+        "groups": list(m.groups),
         "participants": participants,
         "checked": checked,
         "counts": counts,

@@ -125,12 +125,13 @@ def readiness(body: Mapping[str, Any]) -> Readiness:
     family, version = p.schema_of(body)
     if family != "hnth.readiness" or version not in (1, 2):
         raise RemoteProtocolError(f"schema {body.get('schema')!r} is not a readiness report")
+    boot_id = _str(body, "boot_id")
+    seq = body.get("seq")
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        raise RemoteProtocolError(f"field 'seq' = {seq!r} is not a non-negative integer")
     verdict = _str(body, "verdict")
     if verdict not in p.VERDICTS:
         raise RemoteProtocolError(f"verdict {verdict!r} is not one of {', '.join(p.VERDICTS)}")
-    seq = body.get("seq")
-    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-        raise RemoteProtocolError(f"seq {seq!r} is not a non-negative integer")
     raw_checks = body.get("checks", [])
     if not isinstance(raw_checks, list):
         raise RemoteProtocolError("checks is not a list")
@@ -140,7 +141,7 @@ def readiness(body: Mapping[str, Any]) -> Readiness:
     room = body.get("room")
     name = room.get("name", "") if isinstance(room, dict) else ""
     return Readiness(
-        _str(body, "boot_id"),
+        boot_id,
         seq,
         parse_ts(body.get("ts")),
         verdict,

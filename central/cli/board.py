@@ -27,6 +27,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--broker", metavar="HOST:PORT", help=t("board.opt.broker"))
     p.add_argument("--demo", action="store_true", help=t("board.opt.demo"))
+    sub = p.add_subparsers(dest="board_command", metavar="merge")
+    merge = sub.add_parser("merge", help=t("board.merge.help"), description=t("board.merge.help"))
+    merge.add_argument("old", nargs="+", metavar="PROVINCE/ROOM", help=t("board.merge.opt.old"))
+    merge.add_argument(
+        "--into", required=True, metavar="PROVINCE/ROOM", help=t("board.merge.opt.into")
+    )
+    merge.add_argument("--reason", default="", help=t("board.merge.opt.reason"))
 
 
 def main(args: argparse.Namespace) -> int:
@@ -43,6 +50,13 @@ def main(args: argparse.Namespace) -> int:
     bcfg = section(cfg, "board", BoardConfig)
     store = open_store(bcfg.database, cfg.agent.state_dir)
     board = Board(bcfg, store)
+    if getattr(args, "board_command", None) == "merge":
+        try:
+            board.merge(getpass.getuser(), args.into, list(args.old), args.reason)
+        finally:
+            store.close()
+        print(t("board.merge.done", new=args.into, old=", ".join(args.old)))
+        return 0
     if args.add_user:
         password = getpass.getpass() if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
         board.add_user(args.add_user, Role(args.role), password)

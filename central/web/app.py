@@ -344,13 +344,14 @@ def create_app(board: Board) -> Starlette:
         Route("/api/messages", messages),
         Route("/api/me", guarded(Role.VIEWER, me)),
         Route("/api/fleet", guarded(Role.VIEWER, fleet)),
-        Route("/api/rooms/{room}", guarded(Role.VIEWER, room)),
-        Route("/api/rooms/{room}/snapshot", guarded(Role.VIEWER, snapshot)),
+        # A room is `province/room`: the path converter takes the slash (most specific first).
+        Route("/api/rooms/{room:path}/snapshot", guarded(Role.VIEWER, snapshot)),
         Route(
-            "/api/rooms/{room}/command",
+            "/api/rooms/{room:path}/command",
             guarded(Role.OPERATOR, command, write=True),
             methods=["POST"],
         ),
+        Route("/api/rooms/{room:path}", guarded(Role.VIEWER, room)),
         Route("/api/meetings", guarded(Role.VIEWER, meetings)),
         Route("/api/meetings", guarded(Role.OPERATOR, schedule, write=True), methods=["POST"]),
         Route(

@@ -11,7 +11,7 @@ from central.availability import month_bounds, room_availability
 from central.store import MeetingRow, ReadinessRow, StatusRow
 
 VN = timezone(timedelta(hours=7))
-ROOM = ("xa-a", "son-la", "moc-chau", "Xã A")
+ROOM = ("son-la/xa-a", "son-la", ("moc-chau",), "Xã A")
 
 
 def st(state: str, *args: int, boot: str = "b1") -> StatusRow:
@@ -92,8 +92,9 @@ def test_ready_during_meetings_and_missed_pre_meeting_checks():
         "Giao ban",
         datetime(2026, 10, 7, 8, 0, tzinfo=VN),
         datetime(2026, 10, 7, 10, 0, tzinfo=VN),
-        ("moc-chau/*",),
+        (),
         False,
+        ("moc-chau",),  # by group: the room's former district
     )
     m2 = MeetingRow(
         "son-la",
@@ -110,8 +111,9 @@ def test_ready_during_meetings_and_missed_pre_meeting_checks():
         "Khác",
         datetime(2026, 10, 15, 8, 0, tzinfo=VN),
         datetime(2026, 10, 15, 9, 0, tzinfo=VN),
-        ("yen-chau/*",),
+        (),
         False,
+        ("yen-chau",),
     )
     cancelled = MeetingRow(
         "son-la",

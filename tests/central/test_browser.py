@@ -66,7 +66,7 @@ def real_agent(tmp_path, broker):
     cfg = tmp_path / "agent.toml"
     cfg.write_text(
         f'[agent]\nstate_dir = "{tmp_path / "agent-state"}"\nlanguage = "vi"\n'
-        '[room]\nprovince = "son-la"\ndistrict = "moc-chau"\nid = "xa-that"\n'
+        '[room]\nprovince = "son-la"\ngroups = ["moc-chau"]\nid = "xa-that"\n'
         'name = "UBND xã Chiềng Sơn"\n'
         f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'
         f'[ptz]\nport = "tcp://127.0.0.1:{port}"\n'
@@ -184,26 +184,28 @@ def test_operator_journey(broker, real_agent, make_board, web, driver):
 
         # 2. the fleet grid: every simulated room plus the real one
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".room-tile")) == SIM_ROOMS + 1)
-        wait.until(lambda d: attr('.room-tile[data-room="xa-that"]', "data-state") == "ready")
-        assert "Sẵn sàng" in text('.room-tile[data-room="xa-that"]')
+        wait.until(
+            lambda d: attr('.room-tile[data-room="son-la/xa-that"]', "data-state") == "ready"
+        )
+        assert "Sẵn sàng" in text('.room-tile[data-room="son-la/xa-that"]')
         shot("02-fleet")
 
         # 3. open the real room
-        click('.room-tile[data-room="xa-that"]')
+        click('.room-tile[data-room="son-la/xa-that"]')
         wait.until(ec.text_to_be_present_in_element((By.ID, "room-title"), "UBND xã Chiềng Sơn"))
         wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, '.ptz-btn[data-dir="left"]')))
         shot("03-room")
 
         # 4. move its camera: the real agent drives the VISCA emulator and answers
-        before = board.command("check-test", "xa-that", "ptz.position", {}, "en").body["result"][
-            "pan"
-        ]
+        before = board.command("check-test", "son-la/xa-that", "ptz.position", {}, "en").body[
+            "result"
+        ]["pan"]
         click('.ptz-btn[data-dir="left"]')
         wait.until(lambda d: attr("#ptz-result", "data-ok") in ("0", "1"))
         assert attr("#ptz-result", "data-ok") == "1", text("#ptz-result")
-        after = board.command("check-test", "xa-that", "ptz.position", {}, "en").body["result"][
-            "pan"
-        ]
+        after = board.command("check-test", "son-la/xa-that", "ptz.position", {}, "en").body[
+            "result"
+        ]["pan"]
         assert after < before  # moved left on the emulated camera
         click("#ptz-stop")
         wait.until(ec.text_to_be_present_in_element((By.ID, "ptz-result"), "ptz.stop"))

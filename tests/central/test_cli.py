@@ -15,6 +15,7 @@ from agent.i18n import placeholders
 from central.catalog import MESSAGES
 from central.model import RoomPath
 from central.store import MeetingRow, Store
+from tests.shapes import assert_meta
 
 HNTH = str(Path(sys.executable).parent / "hnth-agent")
 STATIC = Path(__file__).resolve().parents[2] / "central" / "web" / "static"
@@ -94,13 +95,13 @@ def test_add_user_then_report_from_constructed_history(config, tmp_path):
     with store.transaction() as db:
         Store.add_room(
             db,
-            RoomPath("son-la", "moc-chau", "xa-a"),
+            RoomPath("son-la", "xa-a"),
             "UBND xã A",
             datetime(2026, 9, 1, tzinfo=UTC),
         )
-        Store.add_status(db, "xa-a", "b1", "online", datetime(2026, 9, 20, 8, tzinfo=VN))
-        Store.add_status(db, "xa-a", "b1", "offline", datetime(2026, 10, 5, 22, tzinfo=VN))
-        Store.add_status(db, "xa-a", "b2", "online", datetime(2026, 10, 6, 2, 30, tzinfo=VN))
+        Store.add_status(db, "son-la/xa-a", "b1", "online", datetime(2026, 9, 20, 8, tzinfo=VN))
+        Store.add_status(db, "son-la/xa-a", "b1", "offline", datetime(2026, 10, 5, 22, tzinfo=VN))
+        Store.add_status(db, "son-la/xa-a", "b2", "online", datetime(2026, 10, 6, 2, 30, tzinfo=VN))
         Store.put_meeting(
             db,
             MeetingRow(
@@ -118,7 +119,7 @@ def test_add_user_then_report_from_constructed_history(config, tmp_path):
     r = run("report", "availability", "--month", "2026-10", "--json", env_config=config)
     assert r.returncode == 0, r.stderr
     [row] = json.loads(r.stdout)["rooms"]
-    assert row["room"] == "xa-a"
+    assert row["room"] == "son-la/xa-a"
     assert row["outages"] == 1
     assert row["longest_outage_s"] == 4.5 * 3600
     assert row["online_pct"] == round(100 * (31 * 86400 - 4.5 * 3600) / (31 * 86400), 3)
@@ -129,7 +130,7 @@ def test_add_user_then_report_from_constructed_history(config, tmp_path):
     r = run("report", "availability", "--month", "2026-10", "--csv", env_config=config)
     assert r.returncode == 0
     assert r.stdout.splitlines()[0].startswith(
-        "room,province,district,name,observed_s,online_s,online_pct"
+        "room,province,groups,name,observed_s,online_s,online_pct"
     )
 
     r = run("report", "availability", "--month", "2026-10", "--lang", "vi", env_config=config)
@@ -156,13 +157,17 @@ def test_sim_fleet_command_publishes_the_contract(broker, mqtt_client):
     assert r.returncode == 0, r.stderr
     assert "3" in r.stdout
     watcher = mqtt_client(broker, "watch")
-    watcher.subscribe("hnth/v1/son-la/+/+/+")
+    watcher.subscribe("hnth/v2/son-la/+/+")
     got = {m.topic: m for m in watcher.iter_messages(1.0)}
     statuses = [json.loads(m.payload) for t, m in got.items() if t.endswith("/status")]
     # a clean stop publishes nothing more, and the retained online status stays (as a clean
     # shutdown of a real agent would replace it with offline; the fleet leaves that to its Will)
     assert len(statuses) == 3
     assert sum(t.endswith("/readiness") for t in got) == 3
+    metas = [json.loads(m.payload) for t, m in got.items() if t.endswith("/meta")]
+    assert len(metas) == 3
+    for meta in metas:  # the simulated rooms speak v2 as the agent does
+        assert_meta(meta, "son-la", meta["room"])
     snaps = [m for t, m in got.items() if t.endswith("/snapshot")]
     assert len(snaps) == 3
     assert snaps[0].payload[:3] == b"\xff\xd8\xff"

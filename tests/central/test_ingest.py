@@ -15,7 +15,7 @@ from central.model import Message, iso
 from central.state import Fleet
 from central.store import Store
 
-BASE = "hnth/v1/son-la/moc-chau/xa-a"
+BASE = "hnth/v1/son-la/moc-chau/xa-a"  # these tests feed contract v1: central still reads it
 T0 = datetime(2026, 10, 7, 1, 0, tzinfo=UTC)
 
 
@@ -98,15 +98,15 @@ def test_ready_room_then_dedupe_and_history(fleet):
     assert row["state"] == "ready"
     assert row["name"] == "UBND xã A"
     assert fleet.stats.duplicates == 2
-    assert len(fleet.store.events("xa-a")) == 1
-    assert len(fleet.store.readiness_rows("xa-a", T0 + timedelta(1))) == 1
+    assert len(fleet.store.events("son-la/xa-a")) == 1
+    assert len(fleet.store.readiness_rows("son-la/xa-a", T0 + timedelta(1))) == 1
     # a restarted board dedupes against the database too
     again = Fleet(fleet.cfg, fleet.store, clock=fleet.clock)
     again.ingest(readiness(1))
     again.ingest(event(2))
     assert again.flush()
-    assert len(fleet.store.events("xa-a")) == 1
-    assert len(fleet.store.readiness_rows("xa-a", T0 + timedelta(1))) == 1
+    assert len(fleet.store.events("son-la/xa-a")) == 1
+    assert len(fleet.store.readiness_rows("son-la/xa-a", T0 + timedelta(1))) == 1
 
 
 def test_late_will_from_old_session_is_ignored(fleet):
@@ -119,7 +119,7 @@ def test_late_will_from_old_session_is_ignored(fleet):
     fleet.ingest(status("offline", "b2"))  # the current session's Will counts
     assert fleet.rooms()[0]["state"] == "offline"
     fleet.flush()
-    states = [s.state for s in fleet.store.statuses("xa-a", T0 + timedelta(1))]
+    states = [s.state for s in fleet.store.statuses("son-la/xa-a", T0 + timedelta(1))]
     assert states == ["online", "online", "offline"]
 
 
@@ -128,7 +128,7 @@ def test_live_will_is_timed_at_arrival_not_at_its_connect_time(fleet):
     fleet.clock.now = T0 + timedelta(hours=2)
     fleet.ingest(status("offline", ts=T0))  # a Will carries the connect-time ts
     fleet.flush()
-    rows = fleet.store.statuses("xa-a", T0 + timedelta(1))
+    rows = fleet.store.statuses("son-la/xa-a", T0 + timedelta(1))
     assert rows[-1].ts == T0 + timedelta(hours=2)
 
 
@@ -210,7 +210,7 @@ def test_locked_database_keeps_history_and_retries(fleet, tmp_path):
     other.rollback()
     other.close()
     assert fleet.flush()
-    assert len(fleet.store.readiness_rows("xa-a", T0 + timedelta(1))) == 1
+    assert len(fleet.store.readiness_rows("son-la/xa-a", T0 + timedelta(1))) == 1
 
 
 def test_meeting_rollup_counts_and_cancel(fleet):
@@ -231,7 +231,7 @@ def test_meeting_rollup_counts_and_cancel(fleet):
     assert m["participants"] == 2
     assert m["counts"]["not_ready"] == 1
     assert m["counts"]["offline"] == 1
-    assert {p["room"] for p in m["problems"]} == {"xa-a", "xa-b"}
+    assert {p["room"] for p in m["problems"]} == {"son-la/xa-a", "son-la/xa-b"}
     fleet.ingest(Message("hnth/v1/son-la/schedule/m1", b"", True))
     assert fleet.meetings() == []
 

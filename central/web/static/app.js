@@ -163,11 +163,14 @@ function renderFleet() {
   const view = $("#view");
   const focused = document.activeElement && document.activeElement.id;
   const rooms = [...S.rooms.values()].filter((r) =>
-    (!F.state || r.state === F.state) && (!F.district || r.district === F.district) &&
-    (!F.q || (r.name + " " + r.room + " " + r.district).toLowerCase().includes(F.q.toLowerCase())));
+    (!F.state || r.state === F.state) && (!F.district || r.groups.some((g) => g.id === F.district)) &&
+    (!F.q || (r.name + " " + r.room + " " + r.groups.map((g) => g.name).join(" ")).toLowerCase().includes(F.q.toLowerCase())));
   const counts = {};
   for (const r of S.rooms.values()) counts[r.state] = (counts[r.state] || 0) + 1;
-  const districts = [...new Set([...S.rooms.values()].map((r) => r.district))].sort();
+  // Groups (since 2025 a former district is a group label), by id with their names.
+  const groupNames = new Map();
+  for (const r of S.rooms.values()) for (const g of r.groups) groupNames.set(g.id, g.name);
+  const districts = [...groupNames.keys()].sort((a, b) => groupNames.get(a).localeCompare(groupNames.get(b)));
   const search = h("input", { id: "fleet-search", type: "search", placeholder: tr("board.web.search"), value: F.q,
                               oninput: (e) => { F.q = e.target.value; renderFleet(); } });
   const stateSel = h("select", { id: "fleet-state", onchange: (e) => { F.state = e.target.value; renderFleet(); } },
@@ -175,10 +178,10 @@ function renderFleet() {
     STATES.map((s) => h("option", { value: s, selected: F.state === s }, tr("board.web.state." + s) + " (" + (counts[s] || 0) + ")")));
   const distSel = h("select", { id: "fleet-district", onchange: (e) => { F.district = e.target.value; renderFleet(); } },
     h("option", { value: "" }, tr("board.web.all_districts")),
-    districts.map((d) => h("option", { value: d, selected: F.district === d }, d === "_" ? tr("board.web.province_level") : d)));
+    districts.map((d) => h("option", { value: d, selected: F.district === d }, groupNames.get(d))));
   const groups = new Map();
   for (const r of rooms) {
-    const key = r.province + " / " + (r.district === "_" ? tr("board.web.province_level") : r.district);
+    const key = r.province + " / " + (r.groups.length ? r.groups[0].name : tr("board.web.province_level"));
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(r);
   }
@@ -227,7 +230,7 @@ async function renderRoom() {
       h("td", {}, fmtTime(a.ts)), h("td", {}, a.user), h("td", {}, a.action + " " + JSON.stringify(a.args)),
       h("td", {}, a.ok ? tr("board.web.ok") : (a.result.error ? a.result.error.message : tr("board.web.failed"))))));
   view.replaceChildren(
-    h("h2", { id: "room-title" }, d.name + " ", h("small", {}, d.province + "/" + d.district + "/" + d.room)),
+    h("h2", { id: "room-title" }, d.name + " ", h("small", {}, d.room + (d.groups.length ? " · " + d.groups.map((g) => g.name).join(", ") : ""))),
     h("p", {}, h("span", { class: "room-tile s-" + d.state, id: "room-state" }, tr("board.web.state." + d.state)),
       " " + tr("board.web.last_seen") + ": " + fmtTime(d.last_seen),
       d.schema_note ? " · " + tr("board.web.schema_note", { schema: d.schema_note }) : ""),
@@ -296,7 +299,7 @@ function renderMeetings() {
   const active = document.activeElement && document.activeElement.closest && document.activeElement.closest("#meeting-form");
   const cards = S.meetings.map((m) => h("div", { class: "card meeting-card", "data-id": m.id },
     h("h3", {}, m.title + " ", h("small", {}, fmtTime(m.start) + " – " + fmtTime(m.end))),
-    h("p", {}, tr("board.web.participants", { n: m.participants }), " · ", m.rooms.join(", ")),
+    h("p", {}, tr("board.web.participants", { n: m.participants }), " · ", m.rooms.concat(m.groups || []).join(", ")),
     h("p", { class: "checked-count", "data-checked": m.checked, "data-participants": m.participants },
       tr("board.web.checked_count", { n: m.checked, total: m.participants })),
     h("div", { class: "counts" }, ["ready", "degraded", "not_ready", "offline", "stale"].map((s) =>

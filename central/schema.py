@@ -1,0 +1,113 @@
+"""The board's SQLite schema and its versioned migrations (`PRAGMA user_version`).
+
+A new database gets the latest schema at once; an older one is migrated step by step, each
+step in one transaction, so a board never runs on a half-migrated file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Callable
+from typing import Final
+
+from agent.contract.groups import v1_selector
+
+log = logging.getLogger(__name__)
+
+VERSION: Final = 2
+
+_LATEST: Final = """
+CREATE TABLE IF NOT EXISTS rooms(
+  room TEXT PRIMARY KEY, province TEXT NOT NULL, district TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  first_seen TEXT NOT NULL,
+  version INTEGER NOT NULL DEFAULT 2, unit TEXT NOT NULL DEFAULT '',
+  groups TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS status(
+  room TEXT NOT NULL, boot_id TEXT NOT NULL, state TEXT NOT NULL, ts TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS status_room_ts ON status(room, ts);
+CREATE TABLE IF NOT EXISTS readiness(
+  room TEXT NOT NULL, boot_id TEXT NOT NULL, seq INTEGER NOT NULL, ts TEXT NOT NULL,
+  verdict TEXT NOT NULL, trigger TEXT NOT NULL, meeting_id TEXT, body TEXT NOT NULL,
+  UNIQUE(room, boot_id, seq));
+CREATE INDEX IF NOT EXISTS readiness_room_ts ON readiness(room, ts);
+CREATE TABLE IF NOT EXISTS events(
+  room TEXT NOT NULL, boot_id TEXT NOT NULL, seq INTEGER NOT NULL, ts TEXT NOT NULL,
+  kind TEXT NOT NULL, body TEXT NOT NULL, UNIQUE(room, boot_id, seq));
+CREATE INDEX IF NOT EXISTS events_room_ts ON events(room, ts);
+CREATE TABLE IF NOT EXISTS meetings(
+  province TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL, start TEXT NOT NULL,
+  "end" TEXT NOT NULL, rooms TEXT NOT NULL, cancelled INTEGER NOT NULL DEFAULT 0,
+  groups TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY(province, id));
+CREATE TABLE IF NOT EXISTS merges(
+  old TEXT PRIMARY KEY, new TEXT NOT NULL, user TEXT NOT NULL, ts TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS audit(
+  id INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
+  target TEXT NOT NULL, args TEXT NOT NULL, ok INTEGER NOT NULL, result TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users(
+  name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL, created TEXT NOT NULL);
+"""
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the database to VERSION; return the version it had (0 for a new file)."""
+    found = int(db.execute("PRAGMA user_version").fetchone()[0])
+    fresh = db.execute("SELECT 1 FROM sqlite_master WHERE name='rooms'").fetchone() is None
+    if fresh:
+        db.executescript(_LATEST)
+        db.execute(f"PRAGMA user_version={VERSION}")
+        return 0
+    version = max(found, 1)  # a file from before versioning is version 1
+    for step in range(version, VERSION):
+        log.info("migrating the board database from schema %d to %d", step, step + 1)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            _STEPS[step](db)
+            db.execute(f"PRAGMA user_version={step + 1}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    return version
+
+
+def _v1_to_v2(db: sqlite3.Connection) -> None:
+    """Contract v2: rooms keyed `province/room`, their groups, meetings by group, merges."""
+    for sql in (
+        "ALTER TABLE rooms ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE rooms ADD COLUMN unit TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE rooms ADD COLUMN groups TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE meetings ADD COLUMN groups TEXT NOT NULL DEFAULT '[]'",
+    ):
+        db.execute(sql)
+    # A v1 room id was unique across the broker; its key now names its province too.
+    for table in ("status", "readiness", "events"):
+        db.execute(
+            f"UPDATE {table} SET room = (SELECT province FROM rooms r WHERE r.room = {table}.room)"  # noqa: S608 - fixed table names
+            f" || '/' || room WHERE instr(room, '/') = 0"
+            f" AND EXISTS(SELECT 1 FROM rooms r WHERE r.room = {table}.room)"
+        )
+    db.execute(
+        "UPDATE rooms SET room = province || '/' || room,"
+        " groups = CASE WHEN district != '_'"
+        "  THEN json_array(json_array(district, '')) ELSE '[]' END"
+        " WHERE instr(room, '/') = 0"
+    )
+    rows = db.execute("SELECT province, id, rooms FROM meetings").fetchall()
+    for province, meeting_id, rooms in rows:
+        sel = v1_selector(json.loads(rooms))
+        db.execute(
+            "UPDATE meetings SET rooms=?, groups=? WHERE province=? AND id=?",
+            (json.dumps(list(sel.rooms)), json.dumps(list(sel.groups)), province, meeting_id),
+        )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS merges(old TEXT PRIMARY KEY, new TEXT NOT NULL,"
+        " user TEXT NOT NULL, ts TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '')"
+    )
+
+
+_STEPS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {1: _v1_to_v2}
