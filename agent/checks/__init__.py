@@ -15,6 +15,19 @@ from agent.i18n import t
 if TYPE_CHECKING:
     from agent.config import Config
 
+__all__ = [
+    "MODULES",
+    "CheckContext",
+    "CheckFn",
+    "CheckResult",
+    "Outcome",
+    "Status",
+    "Trigger",
+    "Verdict",
+    "load",
+    "skip",
+]
+
 
 class Status(StrEnum):
     """The outcome of one check, as the MQTT contract names it."""
