@@ -130,6 +130,7 @@ def test_sim_pelco_stops_on_sigint_too(sim):
     with Camera(f"pelco-d://{s.path}?baud=9600", timeouts=FAST) as cam:
         cam.stop()
     s.proc.send_signal(signal.SIGINT)
+    s.proc.wait(timeout=5)  # else stop()'s SIGTERM may land while SIGINT is being handled
     code, err = s.stop()
     assert code == 0
     assert "stopped after 1 frames" in err
