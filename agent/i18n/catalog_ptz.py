@@ -244,11 +244,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "choose a command: info, power, move, stop, zoom, zoom-to, focus, home, goto, preset, position, discover",
     ),
     "ptz.cli.opt.port": (
-        "cổng camera: /dev/ttyUSB0, serial:///dev/ttyUSB0?baud=9600, visca-ip://IP, tcp://IP:5678, udp://IP:1259 (mặc định [ptz] port)",
-        "camera port: /dev/ttyUSB0, serial:///dev/ttyUSB0?baud=9600, visca-ip://IP, tcp://IP:5678, udp://IP:1259 (default [ptz] port)",
+        "cổng camera: /dev/ttyUSB0, serial:///dev/ttyUSB0?baud=9600, visca-ip://IP, tcp://IP:5678, udp://IP:1259, pelco-d:///dev/ttyUSB0?baud=2400&address=1, pelco-p://… (mặc định [ptz] port)",
+        "camera port: /dev/ttyUSB0, serial:///dev/ttyUSB0?baud=9600, visca-ip://IP, tcp://IP:5678, udp://IP:1259, pelco-d:///dev/ttyUSB0?baud=2400&address=1, pelco-p://… (default [ptz] port)",
     ),
-    "ptz.cli.opt.address": ("địa chỉ camera trên chuỗi, 1..7", "camera address on the chain, 1..7"),
-    "ptz.cli.opt.speed": ("tốc độ quay 1..24 (0x18)", "pan speed 1..24 (0x18)"),
+    "ptz.cli.opt.address": (
+        "địa chỉ camera: VISCA 1..7 trên chuỗi, Pelco 1..255 (mặc định ?address= trong URL)",
+        "camera address: VISCA 1..7 on the chain, Pelco 1..255 (default: the URL's ?address=)",
+    ),
+    "ptz.cli.opt.speed": (
+        "tốc độ quay: VISCA 1..24 (0x18), Pelco 1..64 (64 = turbo)",
+        "pan speed: VISCA 1..24 (0x18), Pelco 1..64 (64 = turbo)",
+    ),
     "ptz.cli.opt.zoom_speed": ("tốc độ zoom 0..7", "zoom speed 0..7"),
     "ptz.cli.opt.duration": (
         "quay trong SEC giây rồi tự gửi lệnh dừng",
@@ -264,8 +270,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ptz.cli.help.zoom": ("zoom vào, ra hoặc dừng", "zoom in, out or stop"),
     "ptz.cli.help.zoom-to": ("zoom tới vị trí N", "zoom to position N"),
     "ptz.cli.help.focus": (
-        "lấy nét tự động, thủ công hoặc một lần",
-        "focus auto, manual or one-push",
+        "lấy nét: VISCA auto, manual hoặc one-push; Pelco near, far hoặc stop",
+        "focus: VISCA auto, manual or one-push; Pelco near, far or stop",
     ),
     "ptz.cli.help.home": ("về vị trí gốc", "go home"),
     "ptz.cli.help.goto": (
