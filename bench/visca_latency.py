@@ -5,9 +5,11 @@ Reports command → ACK and inquiry round trips (median, p99) next to the floor
 same run: a minimal raw client (write, read until FF) on the same pty. Then the
 STOP latency while another command hangs unanswered.
 
-    .venv/bin/python bench/visca_latency.py [--n 100] [--baud 9600] [--field-hz 50]
+    .venv/bin/python bench/visca_latency.py [--n 100] [--baud 9600] [--field-hz 50] [--no-pelco]
 
-Prints a table, then one JSON line.
+Prints a table, then one JSON line. Then, unless --no-pelco, the Pelco figures
+(bench/pelco_latency.py, run as its own process: command → bytes on the wire against
+the wire-time floor at 2400 and 9600 baud, STOP during a move): its table and JSON line.
 """
 
 from __future__ import annotations
@@ -100,6 +102,7 @@ def main():
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--baud", type=int, default=9600)
     ap.add_argument("--field-hz", type=float, default=50.0)
+    ap.add_argument("--pelco", action=argparse.BooleanOptionalAction, default=True)
     args = ap.parse_args()
     bt = 10_000 / args.baud  # ms per byte, 8N1
     field = 1000 / args.field_hz
@@ -229,6 +232,10 @@ def main():
             }
         )
     )
+    if args.pelco:
+        sys.stdout.flush()
+        pelco = ROOT / "bench" / "pelco_latency.py"
+        subprocess.run([sys.executable, str(pelco), "--n", str(args.n)], check=True)
 
 
 if __name__ == "__main__":
