@@ -277,8 +277,12 @@ class Agent:
         """Prepare the room before a meeting: camera power on; the ptz check then goes home."""
         if self.in_meeting() is not None:
             return
+        from agent.ptz import is_pelco
+
         done: list[str] = []
-        if self.config.ptz.port and self.config.ptz.power_on_before_meeting:
+        ptz = self.config.ptz
+        # Pelco has no power command the agent uses: only VISCA cameras are powered on here.
+        if ptz.port and ptz.power_on_before_meeting and not is_pelco(ptz.port):
             try:
                 cam = self.camera()
                 if cam is not None and not cam.power_status():
