@@ -73,7 +73,7 @@ CONTRACT_CODES: Final = frozenset(
 
 
 class Camera(Protocol):
-    """What the PTZ verbs use of agent.visca.camera.Camera."""
+    """What the PTZ verbs use of a camera (agent.ptz: VISCA or Pelco)."""
 
     def close(self) -> None: ...
     def power(self, on: bool) -> None: ...
@@ -181,7 +181,7 @@ class CommandHandler:
       (the link passes a wrapper that publishes readiness and returns the report object);
     - `state()` returns the latest readiness and status;
     - `snapshot()` publishes a fresh snapshot and returns its size and time;
-    - `camera()` opens the PTZ camera (agent.visca.camera.Camera.from_config); it is opened
+    - `camera()` opens the PTZ camera, VISCA or Pelco (agent.ptz.open_camera); it is opened
       on first use, kept, and reopened after a DeviceUnavailableError.
     """
 

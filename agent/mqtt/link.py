@@ -5,7 +5,7 @@ For the daemon (and `check --publish`)::
     link = Link(cfg, actions=Actions(
         check=lambda only: run_checks(only or enabled, ctx, trigger=Trigger.COMMAND),
         snapshot=lambda: run_checks(["camera"], ctx, trigger=Trigger.COMMAND),
-        camera=lambda: Camera.from_config(cfg.ptz),
+        camera=lambda: open_camera(cfg.ptz),   # agent.ptz: VISCA or Pelco, by [ptz] port
         on_schedule=scheduler.on_message,        # (topic, payload) of {province}/schedule/+
     ))
     link.start()                       # connects in the background, reconnects forever
