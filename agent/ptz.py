@@ -150,7 +150,8 @@ class Hold:
     """The dead-man of a hold-to-move: STOP unless refreshed within `timeout_s`.
 
     `arm()` starts or refreshes a hold, `release()` ends it without a STOP (a STOP or a
-    timed move took over), `lost()` stops at once (the controller's link went away).
+    timed move took over), `lost()` stops at once (the controller's link went away), and
+    `close()` stops a hold still running, since nobody can refresh it any more.
     `stop` is called from the watcher thread, never while a caller's lock is held.
     """
 
@@ -209,14 +210,19 @@ class Hold:
             self._cond.notify_all()
 
     def close(self) -> None:
-        """End the watcher thread (a running hold is released, not stopped)."""
+        """End the watcher thread; a hold still running (or a STOP still pending) is stopped."""
         with self._cond:
             self._closed = True
+            pending = self._deadline is not None
             self._deadline = None
             thread, self._thread = self._thread, None
             self._cond.notify_all()
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5.0)
+        if pending:
+            with self._cond:
+                self.expired += 1
+            self._send_stop("closing")
 
     def _watch(self) -> None:
         while True:

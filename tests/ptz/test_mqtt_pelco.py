@@ -183,3 +183,13 @@ def test_ptz_port_validation_of_pelco_urls(variant, address, baud):
         return
     cfg = config_mod.loads(f'[ptz]\nport = "{port}"\n')
     assert open_camera(cfg.ptz).address == address
+
+
+def test_closing_the_handler_during_a_hold_stops_the_camera(handler_for, pelco_emulator):
+    h = handler_for(pelco_emulator, hold_ms=20_000)
+    run(h, "ptz.move", direction="down", speed=5)
+    wait(lambda: moving(pelco_emulator), 2)
+    h.link_lost()
+    h.close()  # right behind the lost link: the STOP must not be lost with the watcher
+    wait(lambda: not moving(pelco_emulator), 1)
+    assert h.hold.expired == 1
