@@ -17,17 +17,21 @@ from pathlib import Path
 import pytest
 
 from tests.daemon.rig import BASE, Daemon, Inbox
+from tests.pelco.conftest import pelco_factory
+
+__all__ = ["pelco_factory"]  # the Pelco emulator on a pty, for the Pelco-D cases
 
 pytestmark = pytest.mark.broker
 
 
 def _config(tmp_path: Path, broker, emu, hold_ms: int) -> Path:
+    port = getattr(emu, "pelco_url", emu.path)
     cfg = tmp_path / "config.toml"
     cfg.write_text(
         f'[agent]\nstate_dir = "{tmp_path / "state"}"\nlanguage = "en"\n'
         '[room]\nprovince = "son-la"\ngroups = ["moc-chau"]\nid = "xa-chieng-son"\n'
         f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'
-        f'[ptz]\nport = "{emu.path}"\nhold_timeout_ms = {hold_ms}\n'
+        f'[ptz]\nport = "{port}"\nhold_timeout_ms = {hold_ms}\n'
         '[checks]\nenabled = ["host"]\ncritical = []\n'
         "[host]\ncpu_sample_s = 0\n"
         "[schedule]\nperiodic_min = 60\n",
@@ -126,3 +130,53 @@ def test_broker_killed_during_a_hold_stops_the_camera_at_once(
         d.wait_for(lambda: d.logged("link lost"), 5, "the link-lost log line")
     finally:
         d.close()
+
+
+class _PelcoRig:
+    """The Pelco emulator as `_start` wants it: a port URL and a state with velocities."""
+
+    def __init__(self, emu) -> None:
+        self.emu = emu
+        self.path = emu.path
+        self.pelco_url = f"pelco-d://{emu.path}?baud={emu.baud}&address=1"
+
+    @property
+    def state(self):
+        return self.emu.state
+
+
+def test_pelco_sigterm_mid_move_and_broker_loss_mid_hold(
+    tmp_path, broker, mqtt_client, pelco_factory
+):
+    rig = _PelcoRig(pelco_factory(baud=9600))
+    cam = rig.state
+    central, _, d = _start(tmp_path, broker, mqtt_client, rig, 20_000)
+    try:
+        _move(central, "hold-p")
+        _wait(lambda: _moving(cam), 10)
+        broker.kill()
+        assert _wait(lambda: not _moving(cam), 5) < 3
+        d.wait_for(lambda: d.logged("link lost"), 5, "the link-lost log line")
+        broker.start()
+        # Both the daemon and this test's client reconnect on their own: ask until it moves.
+        deadline = time.monotonic() + 30
+        for i in range(60):
+            _move(central, f"timed-p{i}", duration_ms=9000)
+            if _wait_soft(lambda: _moving(cam), 0.5) or time.monotonic() > deadline:
+                break
+        assert _moving(cam), "the daemon never took a move after the broker came back"
+        d.signal(signal.SIGTERM)
+        d.proc.wait(10)
+        assert not _moving(cam), "the daemon exited and left the Pelco camera panning"
+        assert d.proc.returncode == 0
+    finally:
+        d.close()
+
+
+def _wait_soft(what, timeout: float) -> bool:
+    t0 = time.monotonic()
+    while not what():
+        if time.monotonic() - t0 > timeout:
+            return False
+        time.sleep(0.01)
+    return True
