@@ -104,6 +104,9 @@ def main(args: argparse.Namespace) -> int:
         text = f"{exc.message}: {exc.hint}" if exc.hint else exc.message
         print(f"hnth-agent: {text}", file=sys.stderr)
         return 1
+    if is_pelco(port) and ptz.home_preset <= 0:
+        # The check sends a Pelco camera to the URL's home= preset (34) when none is configured.
+        ptz = dataclasses.replace(ptz, home_preset=getattr(camera, "home_preset", -1))
     if args.ptz_command == "preset" and args.action != "recall" and args.number == ptz.home_preset:
         from agent.checks.ptz import forget_baseline
 

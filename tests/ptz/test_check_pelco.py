@@ -6,7 +6,11 @@ position queries and reached home; without answers it warns that it cannot verif
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -14,9 +18,12 @@ from hypothesis import strategies as st
 
 from agent.checks import CheckContext, Status
 from agent.checks import ptz as check
+from agent.pelco import Camera
 from agent.pelco.commands import Opcode
+from agent.ptz import close_shared
 
 HOME = 34
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def config_for(make_config, emu, extra: str = "", variant: str = "d"):
@@ -58,8 +65,6 @@ def test_pelco_d_drift_from_the_configured_home_fails(make_config, pelco_emulato
 
 def test_configured_home_preset_is_the_one_recalled(make_config, pelco_emulator):
     pelco_emulator.usecases.place(1000, 500)
-    from agent.pelco import Camera
-
     with Camera(f"pelco-d://{pelco_emulator.path}?baud=9600") as cam:
         cam.preset_set(7)
     pelco_emulator.usecases.place(20000, 3000)
@@ -131,3 +136,34 @@ def test_turn_distance_is_the_short_way_round(a, b):
     assert d == check._turn_distance(b, a)
     assert 0 <= d <= 18000
     assert (a + d) % 36000 == b or (b + d) % 36000 == a
+
+
+def test_saving_the_home_preset_with_the_cli_makes_the_check_learn_it_again(
+    make_config, pelco_emulator, tmp_path
+):
+    url = f"pelco-d://{pelco_emulator.path}?baud=9600&home=5"
+    pelco_emulator.usecases.place(3000, 200)
+    cfg = make_config(f'[ptz]\nport = "{url}"\nmove_timeout_ms = 3000\n')
+    with Camera(url) as cam:
+        cam.preset_set(5)
+    first = check.run(CheckContext(cfg, lang="en"))
+    assert first.status is Status.PASS, first
+    assert first.metrics["reference_learned"] is True
+    assert check.run(CheckContext(cfg, lang="en")).metrics.get("reference_learned") is None
+    close_shared()  # the CLI opens the port itself
+
+    pelco_emulator.usecases.place(6000, 100)
+    done = subprocess.run(
+        [sys.executable, "-m", "agent", "ptz", "--lang", "en", "preset", "set", "5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "HNTH_AGENT_CONFIG": str(tmp_path / "config.toml")},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    again = check.run(CheckContext(cfg, lang="en"))
+    assert again.status is Status.PASS, again
+    assert again.metrics["reference_learned"] is True  # forgotten by the CLI, learned anew
+    assert again.metrics["position"]["pan"] == 6000
