@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.broker",
     "tests.fixtures.visca",
     "tests.fixtures.media",
+    "tests.fixtures.postgres",
 ]

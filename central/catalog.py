@@ -9,16 +9,24 @@ from __future__ import annotations
 MESSAGES: dict[str, tuple[str, str]] = {
     # ---- config and CLI
     "board.config.database": (
-        "một URL 'sqlite:///đường/dẫn.sqlite' (để trống: board.sqlite trong thư mục trạng thái)",
-        "a 'sqlite:///path/to.sqlite' URL (empty: board.sqlite in the state directory)",
+        "một URL 'sqlite:///đường/dẫn.sqlite' hoặc 'postgresql://người-dùng@máy:cổng/csdl' (để trống: board.sqlite trong thư mục trạng thái)",
+        "a 'sqlite:///path/to.sqlite' or 'postgresql://user@host:port/db' URL (empty: board.sqlite in the state directory)",
     ),
     "board.config.timezone": (
         "tên múi giờ IANA, ví dụ 'Asia/Ho_Chi_Minh'",
         "an IANA time zone name, e.g. 'Asia/Ho_Chi_Minh'",
     ),
-    "board.config.postgres_later": (
-        "cơ sở dữ liệu {url}: PostgreSQL chưa được hỗ trợ trong phiên bản này; hãy dùng sqlite:///…",
-        "database {url}: PostgreSQL is not supported in this version yet; use sqlite:///…",
+    "board.db.unavailable": (
+        "không mở được cơ sở dữ liệu {where}: {error}",
+        "cannot open the database {where}: {error}",
+    ),
+    "board.migrate.help": (
+        "đưa cơ sở dữ liệu lịch sử lên phiên bản lược đồ mới nhất rồi thoát",
+        "bring the history database to the latest schema version and exit",
+    ),
+    "board.migrate.done": (
+        "cơ sở dữ liệu {where}: lược đồ phiên bản {version} (trước đó: {was})",
+        "database {where}: schema version {version} (was: {was})",
     ),
     "board.missing_extra": (
         "thiếu thư viện web của bảng theo dõi ({module}); cài bằng: pip install 'hnth-agent[central]'",

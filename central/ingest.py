@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -34,12 +33,12 @@ from central.model import (
     require,
     schema_of,
 )
-from central.store import MeetingRow, Store
+from central.store import MeetingRow, Store, Writer
 
 log = logging.getLogger(__name__)
 
 Change = tuple[str, dict[str, Any]]  # (kind, data) announced to the page after a message
-Write = Callable[[sqlite3.Connection], object]  # one history write, run inside a transaction
+Write = Callable[[Writer], object]  # one history write, run inside a transaction
 _SEEN_PER_ROOM: Final = 2048
 
 
@@ -128,9 +127,9 @@ class Ingest:
             path, name=old.name if old else "", unit=old.unit if old else "", groups=groups
         )
         now, name, unit = self.now(), rec.name, rec.unit
-        self.writes.append(lambda db: Store.add_room(db, path, name, now))
+        self.writes.append(lambda w: w.add_room(path, name, now))
         if path.version == 1:
-            self.writes.append(lambda db: Store.set_meta(db, path.key, name, unit, groups))
+            self.writes.append(lambda w: w.set_meta(path.key, name, unit, groups))
         return rec
 
     def _apply_meta(self, rec: RoomRecord, body: Mapping[str, Any]) -> list[Change]:
@@ -153,7 +152,7 @@ class Ingest:
             self.stats.duplicates += 1
             return []
         key, name, unit, groups = rec.path.key, meta.name, meta.unit.value, meta.groups
-        self.writes.append(lambda db: Store.set_meta(db, key, name, unit, groups))
+        self.writes.append(lambda w: w.set_meta(key, name, unit, groups))
         return self._store_room(new, "room")
 
     def _ts(self, body: Mapping[str, Any]) -> datetime:
@@ -191,7 +190,7 @@ class Ingest:
             schema_note=note or rec.schema_note,
         )
         room = rec.path.key
-        self.writes.append(lambda db: Store.add_status(db, room, boot_id, state, ts))
+        self.writes.append(lambda w: w.add_status(room, boot_id, state, ts))
         return self._store_room(new, "status")
 
     def _apply_readiness(self, rec: RoomRecord, body: Mapping[str, Any], note: str) -> list[Change]:
@@ -222,8 +221,8 @@ class Ingest:
             schema_note=note or rec.schema_note,
         )
         path, stored = rec.path, dict(body)
-        self.writes.append(lambda db: Store.add_room(db, path, name, ts))
-        self.writes.append(lambda db: Store.add_readiness(db, path.key, stored, ts))
+        self.writes.append(lambda w: w.add_room(path, name, ts))
+        self.writes.append(lambda w: w.add_readiness(path.key, stored, ts))
         changes = self._store_room(new, "room")
         if isinstance(meeting, dict):
             changes.append(("meetings", {}))
@@ -243,7 +242,7 @@ class Ingest:
             schema_note=note or rec.schema_note,
         )
         room, stored = rec.path.key, dict(body)
-        self.writes.append(lambda db: Store.add_event(db, room, stored, ts))
+        self.writes.append(lambda w: w.add_event(room, stored, ts))
         changes = self._store_room(new, "room")
         changes.append(("event", {"room": room, "kind": kind, "event": stored}))
         return changes
@@ -261,7 +260,7 @@ class Ingest:
         if p.body is None:
             if key in self.meetings:
                 self.meetings[key] = dataclasses.replace(self.meetings[key], cancelled=True)
-            self.writes.append(lambda db: Store.cancel_meeting(db, province, meeting_id))
+            self.writes.append(lambda w: w.cancel_meeting(province, meeting_id))
             return [("meetings", {})]
         m = validate.meeting(p.body, meeting_id)  # v2 rooms and groups, or v1 patterns
         row = MeetingRow(
@@ -277,7 +276,7 @@ class Ingest:
         if self.meetings.get(key) == row:
             return []
         self.meetings[key] = row
-        self.writes.append(lambda db: Store.put_meeting(db, row))
+        self.writes.append(lambda w: w.put_meeting(row))
         return [("meetings", {})]
 
     def _seen_before(self, room: str, boot_id: str, seq: int, family: str) -> bool:

@@ -1,5 +1,7 @@
 """The board's SQLite schema and its versioned migrations (`PRAGMA user_version`).
 
+PostgreSQL keeps the same versions in its own table (central.store.postgres).
+
 A new database gets the latest schema at once; an older one is migrated step by step, each
 step in one transaction, so a board never runs on a half-migrated file.
 """
@@ -16,7 +18,7 @@ from agent.contract.groups import v1_selector
 
 log = logging.getLogger(__name__)
 
-VERSION: Final = 2
+VERSION: Final = 3
 
 _LATEST: Final = """
 CREATE TABLE IF NOT EXISTS rooms(
@@ -28,6 +30,7 @@ CREATE TABLE IF NOT EXISTS rooms(
 CREATE TABLE IF NOT EXISTS status(
   room TEXT NOT NULL, boot_id TEXT NOT NULL, state TEXT NOT NULL, ts TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS status_room_ts ON status(room, ts);
+CREATE UNIQUE INDEX IF NOT EXISTS status_once ON status(room, boot_id, state, ts);
 CREATE TABLE IF NOT EXISTS readiness(
   room TEXT NOT NULL, boot_id TEXT NOT NULL, seq INTEGER NOT NULL, ts TEXT NOT NULL,
   verdict TEXT NOT NULL, trigger TEXT NOT NULL, meeting_id TEXT, body TEXT NOT NULL,
@@ -110,4 +113,13 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
     )
 
 
-_STEPS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {1: _v1_to_v2}
+def _v2_to_v3(db: sqlite3.Connection) -> None:
+    """A status change is stored once, so a replayed or re-imported one adds nothing."""
+    db.execute(
+        "DELETE FROM status WHERE rowid NOT IN"
+        " (SELECT MIN(rowid) FROM status GROUP BY room, boot_id, state, ts)"
+    )
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS status_once ON status(room, boot_id, state, ts)")
+
+
+_STEPS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {1: _v1_to_v2, 2: _v2_to_v3}

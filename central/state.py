@@ -8,7 +8,6 @@ No I/O here besides the Store it is given: the MQTT link and the web app feed an
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -21,13 +20,34 @@ from central import views
 from central.config import BoardConfig
 from central.ingest import Ingest, Stats, Write
 from central.model import Message, RoomRecord, RoomState, parse
-from central.store import MeetingRow, Store
+from central.store import MeetingRow, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[str, dict[str, Any]], None]
 _LOG_EVERY_S: Final = 60.0
 _PENDING_MAX: Final = 200_000
+
+
+class Latency:
+    """A running histogram of durations, in Prometheus' cumulative buckets (seconds)."""
+
+    BUCKETS: Final = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0)
+
+    def __init__(self) -> None:
+        self.counts = [0] * (len(self.BUCKETS) + 1)  # the last one is +Inf
+        self.total_s = 0.0
+        self.n = 0
+
+    def add(self, seconds: float) -> None:
+        """Count one duration."""
+        self.n += 1
+        self.total_s += seconds
+        for i, edge in enumerate(self.BUCKETS):
+            if seconds <= edge:
+                self.counts[i] += 1
+                return
+        self.counts[-1] += 1
 
 
 class Fleet:
@@ -44,6 +64,9 @@ class Fleet:
         self._in = Ingest(cfg, self.stats, self.now)
         self._listeners: list[Listener] = []
         self._last_log: dict[str, float] = {}
+        self.db_ok = True  # the last history write reached the database
+        self.db_error = ""  # why it did not
+        self.db_writes = Latency()  # how long each flushed transaction took
         self._in.restore(store)
 
     # ------------------------------------------------------------ public API
@@ -89,11 +112,15 @@ class Fleet:
             self._in.writes = []
         if not batch:
             return True
+        started = time.monotonic()
         try:
-            with self.store.transaction() as db:
+            with self.store.transaction() as w:
                 for write in batch:
-                    write(db)
-        except sqlite3.OperationalError as exc:
+                    write(w)
+        except StoreUnavailable as exc:
+            if self.db_ok:
+                self.db_ok, self.db_error = False, str(exc)[:300]
+                self.emit("broker", self.health())
             with self._lock:
                 self._in.writes[:0] = batch
                 del self._in.writes[:-_PENDING_MAX]
@@ -103,7 +130,12 @@ class Fleet:
                 "db", "history not written, will retry (%s); %d writes pending", exc, len(batch)
             )
             return False
+        self.db_writes.add(time.monotonic() - started)
         self.stats.db_pending = len(self._in.writes)
+        if not self.db_ok:
+            log.warning("history written again after %d failed attempts", self.stats.db_errors)
+            self.db_ok, self.db_error = True, ""
+            self.emit("broker", self.health())
         return True
 
     def expect_response(self, request_id: str) -> Future[dict[str, Any]]:
@@ -137,6 +169,8 @@ class Fleet:
             "late_wills": s.late_wills,
             "db_errors": s.db_errors,
             "db_pending": s.db_pending,
+            "db_ok": self.db_ok,
+            "db_error": self.db_error,
             "last_rejected": s.last_rejected,
             "rooms": len(self._in.rooms),
         }
@@ -169,7 +203,10 @@ class Fleet:
         out = self.summary(rec)
         out["checks"] = list((rec.readiness or {}).get("checks", []))
         out["boot_id"] = rec.boot_id
-        out["events"] = self.store.events(room, 50)
+        try:
+            out["events"] = self.store.events(room, 50)
+        except StoreUnavailable:
+            out["events"] = []  # the live view does not wait for the database
         return out
 
     def meetings(self, *, upcoming_only: bool = True) -> list[dict[str, Any]]:

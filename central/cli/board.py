@@ -27,7 +27,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--broker", metavar="HOST:PORT", help=t("board.opt.broker"))
     p.add_argument("--demo", action="store_true", help=t("board.opt.demo"))
-    sub = p.add_subparsers(dest="board_command", metavar="merge")
+    sub = p.add_subparsers(dest="board_command", metavar="{merge,migrate}")
+    migrate = sub.add_parser(
+        "migrate", help=t("board.migrate.help"), description=t("board.migrate.help")
+    )
+    _common(migrate)
     merge = sub.add_parser("merge", help=t("board.merge.help"), description=t("board.merge.help"))
     merge.add_argument("old", nargs="+", metavar="PROVINCE/ROOM", help=t("board.merge.opt.old"))
     merge.add_argument(
@@ -48,7 +52,12 @@ def main(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as exc:
         raise ConfigError(t("board.missing_extra", module=exc.name)) from None
     bcfg = section(cfg, "board", BoardConfig)
-    store = open_store(bcfg.database, cfg.agent.state_dir)
+    store = open_store(bcfg.database, cfg.agent.state_dir)  # migrates, as every start does
+    if getattr(args, "board_command", None) == "migrate":
+        was = store.migrated_from or "-"
+        store.close()
+        print(t("board.migrate.done", where=store.path, version=store.version, was=was))
+        return 0
     board = Board(bcfg, store)
     if getattr(args, "board_command", None) == "merge":
         try:
@@ -106,6 +115,14 @@ def main(args: argparse.Namespace) -> int:
         board.stop()
         store.close()
     return 0
+
+
+def _common(sp: argparse.ArgumentParser) -> None:
+    """`--config`/`--lang` also after the sub-command (no default: one given before it stays)."""
+    sp.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help=t("cli.opt.config"))
+    sp.add_argument(
+        "--lang", choices=["vi", "en"], default=argparse.SUPPRESS, help=t("cli.opt.lang")
+    )
 
 
 def _loopback(host: str) -> bool:

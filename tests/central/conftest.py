@@ -17,7 +17,8 @@ import pytest
 from central.auth import Role
 from central.config import BoardConfig
 from central.service import Board
-from central.store import open_store
+from central.store import Store, open_store
+from tests.fixtures.postgres import Postgres
 
 PASSWORDS = {"op": "operator-pw-1", "view": "viewer-pw-1"}
 
@@ -98,3 +99,20 @@ def web(
     yield start
     for s in servers:
         s.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty history: a SQLite file, or a new database on the test PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/board.sqlite"
+    pg: Postgres = request.getfixturevalue("postgres")
+    return pg.new_database()
+
+
+@pytest.fixture
+def store(store_url: str, tmp_path: Path) -> Iterator[Store]:
+    """An empty, migrated history on each database (the same tests run on both)."""
+    s = open_store(store_url, str(tmp_path))
+    yield s
+    s.close()

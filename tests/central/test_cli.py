@@ -14,7 +14,7 @@ import pytest
 from agent.i18n import placeholders
 from central.catalog import MESSAGES
 from central.model import RoomPath
-from central.store import MeetingRow, Store
+from central.store import MeetingRow, SqliteStore
 from tests.shapes import assert_meta
 
 HNTH = str(Path(sys.executable).parent / "hnth-agent")
@@ -89,21 +89,19 @@ def test_add_user_then_report_from_constructed_history(config, tmp_path):
     assert r.returncode == 1
     assert "8" in r.stderr
 
-    store = Store(str(tmp_path / "board.sqlite"))
+    store = SqliteStore(str(tmp_path / "board.sqlite"))
     assert store.user("chi.lan")[0] == "operator"
     assert "mat-khau-dai" not in store.user("chi.lan")[1]
     with store.transaction() as db:
-        Store.add_room(
-            db,
+        db.add_room(
             RoomPath("son-la", "xa-a"),
             "UBND xã A",
             datetime(2026, 9, 1, tzinfo=UTC),
         )
-        Store.add_status(db, "son-la/xa-a", "b1", "online", datetime(2026, 9, 20, 8, tzinfo=VN))
-        Store.add_status(db, "son-la/xa-a", "b1", "offline", datetime(2026, 10, 5, 22, tzinfo=VN))
-        Store.add_status(db, "son-la/xa-a", "b2", "online", datetime(2026, 10, 6, 2, 30, tzinfo=VN))
-        Store.put_meeting(
-            db,
+        db.add_status("son-la/xa-a", "b1", "online", datetime(2026, 9, 20, 8, tzinfo=VN))
+        db.add_status("son-la/xa-a", "b1", "offline", datetime(2026, 10, 5, 22, tzinfo=VN))
+        db.add_status("son-la/xa-a", "b2", "online", datetime(2026, 10, 6, 2, 30, tzinfo=VN))
+        db.put_meeting(
             MeetingRow(
                 "son-la",
                 "m1",

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from central.config import BoardConfig
 from central.model import Message, iso
 from central.state import Fleet
-from central.store import Store
+from central.store import SqliteStore
 
 BASE = "hnth/v1/son-la/moc-chau/xa-a"  # these tests feed contract v1: central still reads it
 T0 = datetime(2026, 10, 7, 1, 0, tzinfo=UTC)
@@ -30,7 +30,7 @@ class Clock:
 @pytest.fixture
 def fleet(tmp_path):
     clock = Clock()
-    store = Store(str(tmp_path / "h.sqlite"))
+    store = SqliteStore(str(tmp_path / "h.sqlite"))
     f = Fleet(BoardConfig(stale_after_s=600), store, clock=clock)
     f.clock = clock  # type: ignore[attr-defined]
     yield f
@@ -253,7 +253,7 @@ def test_meeting_rollup_counts_and_cancel(fleet):
     ),
 )
 def test_any_input_is_ingested_or_rejected_never_raised(tmp_path_factory, topic, payload):
-    store = Store(":memory:")
+    store = SqliteStore(":memory:")
     f = Fleet(BoardConfig(), store)
     f.ingest(Message(topic, payload))
     assert f.stats.received == 1

@@ -21,7 +21,7 @@ from central.config import BoardConfig
 from central.model import Message, RoomPath, iso
 from central.service import Board
 from central.state import Fleet
-from central.store import Store
+from central.store import SqliteStore
 
 T0 = datetime(2026, 10, 7, 1, 0, tzinfo=UTC)
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -31,7 +31,7 @@ V1 = RoomTopics.v1("son-la", "yen-chau", "xa-cu")
 
 @pytest.fixture
 def fleet(tmp_path):
-    store = Store(str(tmp_path / "h.sqlite"))
+    store = SqliteStore(str(tmp_path / "h.sqlite"))
     f = Fleet(BoardConfig(stale_after_s=600), store, clock=lambda: T0)
     yield f
     store.close()
@@ -121,16 +121,16 @@ def test_a_meta_cannot_claim_another_room(fleet):
     assert all(r["name"] != "UBND xã Chiềng Sơn" for r in fleet.rooms())
 
 
-def _history(store: Store, key: str, changes: list[tuple[str, datetime]]) -> None:
+def _history(store: SqliteStore, key: str, changes: list[tuple[str, datetime]]) -> None:
     province, _, room = key.partition("/")
     with store.transaction() as db:
-        Store.add_room(db, RoomPath(province, room), "", changes[0][1])
+        db.add_room(RoomPath(province, room), "", changes[0][1])
         for state, ts in changes:
-            Store.add_status(db, key, "b", state, ts)
+            db.add_status(key, "b", state, ts)
 
 
 def test_a_merge_counts_both_histories_as_the_new_room(tmp_path):
-    store = Store(str(tmp_path / "h.sqlite"))
+    store = SqliteStore(str(tmp_path / "h.sqlite"))
     d = lambda day, h=0, m=0: datetime(2026, 10, day, h, m, tzinfo=VN)  # noqa: E731
     # X, the old commune room: online from 1 Oct, out 08:00-09:00 on 3 Oct, retired on 15 Oct.
     _history(
@@ -177,7 +177,7 @@ def test_a_merge_counts_both_histories_as_the_new_room(tmp_path):
 def test_board_merge_command_refuses_an_unknown_room(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text(f'[agent]\nstate_dir = "{tmp_path}"\n', encoding="utf-8")
-    store = Store(str(tmp_path / "board.sqlite"))
+    store = SqliteStore(str(tmp_path / "board.sqlite"))
     _history(store, "son-la/xa-z", [("online", T0)])
     store.close()
     hnth = str(Path(sys.executable).parent / "hnth-agent")
@@ -226,7 +226,7 @@ def test_an_old_database_is_migrated_to_province_keys(tmp_path):
         """
     )
     db.close()
-    store = Store(str(path))
+    store = SqliteStore(str(path))
     [room] = store.rooms()
     assert room.path.key == "son-la/xa-a"
     assert [g.id for g in room.groups] == ["moc-chau"]
@@ -234,7 +234,7 @@ def test_an_old_database_is_migrated_to_province_keys(tmp_path):
     [m] = store.meetings()
     assert (m.rooms, m.groups) == (("ubnd-tinh",), ("moc-chau",))
     store.close()
-    assert Store(str(path)).rooms()[0].path.key == "son-la/xa-a"  # migrating twice is a no-op
+    assert SqliteStore(str(path)).rooms()[0].path.key == "son-la/xa-a"  # migrating twice is a no-op
     json.dumps([room.name])  # the name survived as text
 
 

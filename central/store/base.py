@@ -1,0 +1,360 @@
+"""The history interface: one SQL text for SQLite and PostgreSQL, run through a small driver seam.
+
+The statements below are written in the dialect both databases accept (`INSERT … ON CONFLICT`,
+`RETURNING`, quoted `"user"`/`"end"`, a `rowid` column that PostgreSQL's schema declares); `?`
+placeholders are rewritten by the PostgreSQL driver. A subclass supplies `_exec` and `_query`
+and turns its driver's "the database did not answer" errors into `StoreUnavailable`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, ClassVar
+
+from agent.contract.groups import Group
+from central.model import RoomPath, iso, parse_ts
+from central.store.rows import AuditRow, MeetingRow, ReadinessRow, StatusRow, StoredRoom
+
+Params = Sequence[Any]
+
+
+class StoreUnavailable(Exception):  # noqa: N818 - the name says what a caller sees; retryable
+    """The database did not answer (down, locked, full): nothing was written; retry later."""
+
+    retryable = True
+
+
+class Writer:
+    """The history writes of one transaction (queued by ingest, run by `Store.transaction`)."""
+
+    def __init__(self, run: Callable[[str, Params], int]) -> None:
+        self._run = run
+
+    def add_room(self, path: RoomPath, name: str, ts: datetime) -> None:
+        """Record a room (first sight wins for first_seen; the name follows the latest report)."""
+        self._run(
+            "INSERT INTO rooms(room, province, district, name, first_seen, version) "
+            "VALUES(?,?,?,?,?,?) ON CONFLICT(room) DO UPDATE SET"
+            " name=CASE WHEN excluded.name!='' THEN excluded.name ELSE rooms.name END,"
+            " province=excluded.province, district=excluded.district, version=excluded.version,"
+            " first_seen=CASE WHEN excluded.first_seen < rooms.first_seen"
+            "  THEN excluded.first_seen ELSE rooms.first_seen END",
+            (path.key, path.province, path.district, name, iso(ts), path.version),
+        )
+
+    def set_meta(self, key: str, name: str, unit: str, groups: tuple[Group, ...]) -> None:
+        """Record what a room's meta (or a v1 room's district) says about it."""
+        self._run(
+            "UPDATE rooms SET name=?, unit=?, groups=? WHERE room=?",
+            (name, unit, json.dumps([[g.id, g.name] for g in groups], ensure_ascii=False), key),
+        )
+
+    def add_status(self, room: str, boot_id: str, state: str, ts: datetime) -> bool:
+        """Store a status change once (a replayed or re-imported one is ignored); True if new."""
+        return (
+            self._run(
+                "INSERT INTO status(room, boot_id, state, ts) VALUES(?,?,?,?)"
+                " ON CONFLICT DO NOTHING",
+                (room, boot_id, state, iso(ts)),
+            )
+            == 1
+        )
+
+    def add_readiness(self, room: str, body: dict[str, Any], ts: datetime) -> bool:
+        """Store a readiness report once per (room, boot_id, seq); True when it was new."""
+        meeting = body.get("meeting")
+        meeting_id = meeting.get("id") if isinstance(meeting, dict) else None
+        return (
+            self._run(
+                "INSERT INTO readiness"
+                "(room, boot_id, seq, ts, verdict, trigger, meeting_id, body)"
+                " VALUES(?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                (
+                    room,
+                    body["boot_id"],
+                    body["seq"],
+                    iso(ts),
+                    body["verdict"],
+                    str(body.get("trigger", "")),
+                    meeting_id if isinstance(meeting_id, str) else None,
+                    json.dumps(body, ensure_ascii=False),
+                ),
+            )
+            == 1
+        )
+
+    def add_event(self, room: str, body: dict[str, Any], ts: datetime) -> bool:
+        """Store an event once per (room, boot_id, seq); True when it was new."""
+        return (
+            self._run(
+                "INSERT INTO events(room, boot_id, seq, ts, kind, body) VALUES(?,?,?,?,?,?)"
+                " ON CONFLICT DO NOTHING",
+                (
+                    room,
+                    body["boot_id"],
+                    body["seq"],
+                    iso(ts),
+                    body["kind"],
+                    json.dumps(body, ensure_ascii=False),
+                ),
+            )
+            == 1
+        )
+
+    def put_meeting(self, m: MeetingRow) -> None:
+        """Store or replace a meeting."""
+        self._run(
+            'INSERT INTO meetings(province, id, title, start, "end", rooms, cancelled, groups)'
+            " VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(province, id) DO UPDATE SET"
+            ' title=excluded.title, start=excluded.start, "end"=excluded."end",'
+            " rooms=excluded.rooms, cancelled=excluded.cancelled, groups=excluded.groups",
+            (
+                m.province,
+                m.id,
+                m.title,
+                iso(m.start),
+                iso(m.end),
+                json.dumps(list(m.rooms)),
+                int(m.cancelled),
+                json.dumps(list(m.groups)),
+            ),
+        )
+
+    def cancel_meeting(self, province: str, meeting_id: str) -> None:
+        """Mark a meeting cancelled (its history stays for the report of what was planned)."""
+        self._run(
+            "UPDATE meetings SET cancelled=1 WHERE province=? AND id=?", (province, meeting_id)
+        )
+
+
+class Store(ABC):
+    """The board's history; every method is safe to call from any thread."""
+
+    kind: ClassVar[str]  # "sqlite" or "postgresql"
+    _BEGIN: ClassVar[str] = "BEGIN"
+
+    def __init__(self, where: str) -> None:
+        self.path = where  # what the board prints at start (never a password)
+        self.migrated_from = 0  # the schema version found at open (0: a new database)
+        self.version = 0  # the schema version now
+        self._lock = threading.RLock()
+        self._in_tx = False
+
+    # ------------------------------------------------------------ the driver seam
+
+    @abstractmethod
+    def _exec(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return its row count. StoreUnavailable if the database is away."""
+
+    @abstractmethod
+    def _query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        """Run one query; return its rows. StoreUnavailable if the database is away."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the database."""
+
+    def ping(self) -> None:
+        """Ask the database a trivial question; StoreUnavailable if it does not answer."""
+        with self._lock:
+            self._query("SELECT 1")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Writer]:
+        """Run several writes in one transaction (much faster than one commit per message)."""
+        with self._lock:
+            self._exec(self._BEGIN)
+            self._in_tx = True
+            try:
+                yield Writer(self._exec)
+            except BaseException:
+                with contextlib.suppress(StoreUnavailable):
+                    self._exec("ROLLBACK")
+                raise
+            finally:
+                self._in_tx = False
+            self._exec("COMMIT")
+
+    # ------------------------------------------------------------ audit and users
+
+    def add_audit(
+        self,
+        user: str,
+        action: str,
+        target: str,
+        *,
+        args: dict[str, Any],
+        ok: bool,
+        result: dict[str, Any],
+        ts: datetime,
+    ) -> int:
+        """Append one operator action to the audit log; return its id."""
+        with self._lock:
+            rows = self._query(
+                'INSERT INTO audit(ts, "user", action, target, args, ok, result)'
+                " VALUES(?,?,?,?,?,?,?) RETURNING id",
+                (
+                    iso(ts),
+                    user,
+                    action,
+                    target,
+                    json.dumps(args, ensure_ascii=False),
+                    int(ok),
+                    json.dumps(result, ensure_ascii=False),
+                ),
+            )
+        return int(rows[0][0])
+
+    def audit(self, limit: int = 200, target: str | None = None) -> list[AuditRow]:
+        """Return the newest audit entries first, optionally for one target (room or meeting)."""
+        sql = 'SELECT id, ts, "user", action, target, args, ok, result FROM audit'
+        params: tuple[Any, ...] = ()
+        if target:
+            sql += " WHERE target=?"
+            params = (target,)
+        sql += " ORDER BY id DESC LIMIT ?"
+        with self._lock:
+            rows = self._query(sql, (*params, limit))
+        return [
+            AuditRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), bool(r[6]), json.loads(r[7]))
+            for r in rows
+        ]
+
+    def put_user(self, name: str, role: str, hashed: str, ts: datetime) -> None:
+        """Create or replace a user."""
+        with self._lock:
+            self._exec(
+                "INSERT INTO users(name, role, hash, created) VALUES(?,?,?,?)"
+                " ON CONFLICT(name) DO UPDATE SET role=excluded.role, hash=excluded.hash,"
+                " created=excluded.created",
+                (name, role, hashed, iso(ts)),
+            )
+
+    def user(self, name: str) -> tuple[str, str] | None:
+        """Return (role, hash) of a user, or None."""
+        with self._lock:
+            rows = self._query("SELECT role, hash FROM users WHERE name=?", (name,))
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    # ------------------------------------------------------------ merges
+
+    def add_merge(self, old: str, new: str, *, user: str, ts: datetime, reason: str) -> None:
+        """Record that room `old`'s history counts as `new`'s (a rename or a merge)."""
+        with self._lock:
+            self._exec(
+                'INSERT INTO merges(old, new, "user", ts, reason) VALUES(?,?,?,?,?)'
+                ' ON CONFLICT(old) DO UPDATE SET new=excluded.new, "user"=excluded."user",'
+                " ts=excluded.ts, reason=excluded.reason",
+                (old, new, user, iso(ts), reason),
+            )
+
+    def merges(self) -> dict[str, str]:
+        """Return old key → the key it now counts as (chains resolved)."""
+        with self._lock:
+            pairs = {r[0]: r[1] for r in self._query("SELECT old, new FROM merges")}
+        out: dict[str, str] = {}
+        for old, first in pairs.items():
+            new, seen = first, {old}
+            while new in pairs and new not in seen:
+                seen.add(new)
+                new = pairs[new]
+            out[old] = new
+        return out
+
+    # ------------------------------------------------------------ reads
+
+    def rooms(self) -> list[StoredRoom]:
+        """Return every known room, ordered by key."""
+        with self._lock:
+            rows = self._query(
+                "SELECT room, province, district, name, first_seen, version, unit, groups"
+                " FROM rooms ORDER BY room"
+            )
+        return [
+            StoredRoom(
+                RoomPath(r[1], r[0].partition("/")[2] or r[0], r[2], r[5]),
+                r[3],
+                parse_ts(r[4]),
+                r[6],
+                tuple(Group(g[0], g[1]) for g in json.loads(r[7])),
+            )
+            for r in rows
+        ]
+
+    def last_statuses(self) -> dict[str, StatusRow]:
+        """Return each room's latest stored status, to resume transitions after a restart."""
+        with self._lock:
+            rows = self._query(
+                "SELECT room, boot_id, state, ts FROM status s"
+                " WHERE rowid=(SELECT MAX(rowid) FROM status WHERE room=s.room)"
+            )
+        return {r[0]: StatusRow(r[0], r[1], r[2], parse_ts(r[3])) for r in rows}
+
+    def statuses(
+        self, room: str, until: datetime, since: datetime | None = None
+    ) -> list[StatusRow]:
+        """Return a room's status changes in [since, until), oldest first."""
+        with self._lock:
+            rows = self._query(
+                "SELECT room, boot_id, state, ts FROM status"
+                " WHERE room=? AND ts<? AND ts>=? ORDER BY ts, rowid",
+                (room, iso(until), iso(since) if since else ""),
+            )
+        return [StatusRow(r[0], r[1], r[2], parse_ts(r[3])) for r in rows]
+
+    def readiness_rows(self, room: str, until: datetime) -> list[ReadinessRow]:
+        """Return a room's readiness reports up to `until`, oldest first."""
+        with self._lock:
+            rows = self._query(
+                "SELECT room, ts, verdict, trigger, meeting_id FROM readiness"
+                " WHERE room=? AND ts<? ORDER BY ts, rowid",
+                (room, iso(until)),
+            )
+        return [ReadinessRow(r[0], parse_ts(r[1]), r[2], r[3], r[4]) for r in rows]
+
+    def bodies(self, table: str, since: datetime, until: datetime) -> list[tuple[str, str, str]]:
+        """Return (room, ts, JSON body) of stored readiness reports or events in [since, until)."""
+        if table not in ("readiness", "events"):
+            raise ValueError(table)
+        with self._lock:
+            rows = self._query(
+                f"SELECT room, ts, body FROM {table} WHERE ts>=? AND ts<? ORDER BY ts, rowid",  # noqa: S608 - one of two fixed names
+                (iso(since), iso(until)),
+            )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def events(self, room: str, limit: int = 100) -> list[dict[str, Any]]:
+        """Return a room's newest events first."""
+        with self._lock:
+            rows = self._query(
+                "SELECT body FROM events WHERE room=? ORDER BY ts DESC, rowid DESC LIMIT ?",
+                (room, limit),
+            )
+        return [json.loads(r[0]) for r in rows]
+
+    def meetings(self, include_cancelled: bool = False) -> list[MeetingRow]:
+        """Return meetings ordered by start."""
+        sql = 'SELECT province, id, title, start, "end", rooms, cancelled, groups FROM meetings'
+        if not include_cancelled:
+            sql += " WHERE cancelled=0"
+        with self._lock:
+            rows = self._query(sql + " ORDER BY start, province, id")
+        return [
+            MeetingRow(
+                r[0],
+                r[1],
+                r[2],
+                parse_ts(r[3]),
+                parse_ts(r[4]),
+                tuple(json.loads(r[5])),
+                bool(r[6]),
+                tuple(json.loads(r[7])),
+            )
+            for r in rows
+        ]
