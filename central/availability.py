@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from agent.contract.clock import iso
 from agent.errors import UsageError
 from agent.i18n import t
 
 if TYPE_CHECKING:
-    from central.store import MeetingRow, ReadinessRow, StatusRow, Store
+    from central.store import CoverageRow, MeetingRow, ReadinessRow, StatusRow, Store
 
 Interval = tuple[datetime, datetime]
 USABLE = frozenset({"ready", "degraded"})
@@ -40,10 +41,14 @@ class RoomAvailability:
     ready_in_meetings_pct: float | None
     checks_expected: int
     checks_missed: int
+    no_data_s: float = 0.0  # no board was ingesting: counts neither for nor against the room
+    no_data: tuple[tuple[str, str], ...] = ()  # those intervals within the observed time
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the row as plain JSON-able data."""
-        return asdict(self)
+        """Return the row as plain JSON-able data (intervals as [start, end] ISO pairs)."""
+        out = asdict(self)
+        out["no_data"] = [list(i) for i in self.no_data]
+        return out
 
 
 def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
@@ -100,6 +105,32 @@ def ready_intervals(
     return out
 
 
+def subtract(intervals: Iterable[Interval], holes: Sequence[Interval]) -> list[Interval]:
+    """Cut the holes (sorted, disjoint) out of the intervals."""
+    out: list[Interval] = []
+    for a, b in intervals:
+        cursor = a
+        for h0, h1 in holes:
+            if h1 <= cursor or h0 >= b:
+                continue
+            if h0 > cursor:
+                out.append((cursor, h0))
+            cursor = max(cursor, h1)
+        if cursor < b:
+            out.append((cursor, b))
+    return out
+
+
+def no_data_intervals(
+    coverage: Sequence[CoverageRow], first: datetime | None, start: datetime, end: datetime
+) -> list[Interval]:
+    """When no board was ingesting within [start, end), from the first session ever on."""
+    if first is None:
+        return []  # a history from before coverage was recorded: nothing to say
+    covered = union((c.started, c.end(end)) for c in coverage)
+    return _gaps(covered, max(start, first), end) if max(start, first) < end else []
+
+
 def overlap(intervals: Iterable[Interval], lo: datetime, hi: datetime) -> list[Interval]:
     """Clip intervals to [lo, hi), dropping empty ones."""
     return [(max(a, lo), min(b, hi)) for a, b in intervals if min(b, hi) > max(a, lo)]
@@ -132,6 +163,7 @@ def room_availability(
     end: datetime,
     offsets_min: Sequence[float] = (30.0, 5.0),
     tolerance_min: float = 3.0,
+    no_data: Sequence[Interval] = (),
 ) -> RoomAvailability:
     """Compute one room's month: [start, end) is the month, already cut at 'now' if it is running.
 
@@ -139,7 +171,9 @@ def room_availability(
     way. A room is online between an `online` status and the next `offline`; an outage is the time
     between them. In a meeting the room counts as ready when online with a ready or degraded
     verdict. `merged` holds the histories of rooms recorded as merged into this one (renames and
-    merges): the room was online whenever one of them was.
+    merges): the room was online whenever one of them was. `no_data` (sorted, disjoint) is when no
+    board was ingesting: it counts neither way, so % online is over observed time minus it, an
+    outage is cut by it, and meeting time and pre-meeting checks inside it are not expected.
     """
     key, province, groups, label = room
     timelines = [(statuses, readiness), *merged]
@@ -147,9 +181,11 @@ def room_availability(
     first = min(firsts) if firsts else None
     lo = max(start, first) if first else end
     observed = max((end - lo).total_seconds(), 0.0)
+    blind = overlap(no_data, lo, end)
+    seen_s = observed - seconds(blind)
     online = overlap(union(i for st, _ in timelines for i in online_intervals(st, end)), lo, end)
-    online_s = seconds(online)
-    gaps = _gaps(online, lo, end) if observed else []
+    online_s = seconds(subtract(online, blind))
+    gaps = subtract(_gaps(online, lo, end), blind) if observed else []
     good = union(i for st, rd in timelines for i in ready_intervals(st, rd, end))
     all_readiness = [r for _, rd in timelines for r in rd]
     room_id = key.rpartition("/")[2]
@@ -159,15 +195,15 @@ def room_availability(
     for m in meetings:
         if m.cancelled or m.province != province or not m.selector.selects(room_id, groups):
             continue
-        clipped = overlap([(m.start, m.end)], lo, end)
+        clipped = subtract(overlap([(m.start, m.end)], lo, end), blind)
         if not clipped:
             continue
         n_meetings += 1
         meeting_s += seconds(clipped)
-        ready_s += seconds(overlap(good, *clipped[0]))
+        ready_s += sum(seconds(overlap(good, a, b)) for a, b in clipped)
         for o in offsets_min:
             due = m.start - timedelta(minutes=o)
-            if due < lo or due >= end:
+            if due < lo or due >= end or any(a <= due < b for a, b in blind):
                 continue
             expected += 1
             if not any(
@@ -182,7 +218,7 @@ def room_availability(
         name=label,
         observed_s=observed,
         online_s=online_s,
-        online_pct=round(100 * online_s / observed, 3) if observed else None,
+        online_pct=round(100 * online_s / seen_s, 3) if seen_s > 0 else None,
         outages=len(gaps),
         longest_outage_s=max((seconds([g]) for g in gaps), default=0.0),
         meetings=n_meetings,
@@ -191,6 +227,8 @@ def room_availability(
         ready_in_meetings_pct=round(100 * ready_s / meeting_s, 3) if meeting_s else None,
         checks_expected=expected,
         checks_missed=missed,
+        no_data_s=seconds(blind),
+        no_data=tuple((iso(a), iso(b)) for a, b in blind),
     )
 
 
@@ -208,6 +246,7 @@ def report(
     end = min(end, now)
     meetings = store.meetings(include_cancelled=False)
     merges = store.merges()  # old key → the key its history now counts as
+    blind = no_data_intervals(store.coverage(start, end), store.first_coverage(), start, end)
     rooms = store.rooms()
     absorbed: dict[str, list[str]] = {}
     for old, new in merges.items():
@@ -231,6 +270,7 @@ def report(
                 end=end,
                 offsets_min=offsets_min,
                 tolerance_min=tolerance_min,
+                no_data=blind,
             )
         )
     return out
@@ -256,5 +296,7 @@ def to_csv(rows: Sequence[RoomAvailability]) -> str:
     writer = csv.DictWriter(out, fieldnames=fields)
     writer.writeheader()
     for r in rows:
-        writer.writerow(r.as_dict())
+        row = r.as_dict()
+        row["no_data"] = " ".join(f"{a}/{b}" for a, b in r.no_data)  # ISO 8601 intervals
+        writer.writerow(row)
     return out.getvalue()

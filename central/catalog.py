@@ -161,6 +161,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "board.report.col.outages": ("Số lần mất", "Outages"),
     "board.report.col.longest": ("Mất lâu nhất", "Longest outage"),
     "board.report.col.missed": ("Kiểm tra trước họp bị lỡ", "Missed pre-meeting checks"),
+    "board.report.col.no_data": ("Không có dữ liệu", "No data"),
     "board.report.no_data": ("chưa có dữ liệu", "no data"),
     # ---- the web page
     "board.web.title": ("Bảng theo dõi sẵn sàng HNTH", "HNTH readiness board"),

@@ -35,6 +35,7 @@ class BoardConfig:
     database: str = opt("", _database)
     province: str = opt("")
     stale_after_s: float = opt(1200.0, positive)
+    coverage_heartbeat_s: float = opt(30.0, in_range(1, 3600))
     max_payload_kb: int = opt(256, in_range(1, 16_384))
     session_ttl_h: float = opt(12.0, positive)
     cookie_secure: bool = opt(True)

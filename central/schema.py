@@ -18,9 +18,19 @@ from agent.contract.groups import v1_selector
 
 log = logging.getLogger(__name__)
 
-VERSION: Final = 3
+VERSION: Final = 4
 
-_LATEST: Final = """
+# Schema 4. One row per ingest session of a board: from its start (or its broker connecting) to its
+# last heartbeat, or its clean stop. Time no session covers is "no data" in the report.
+COVERAGE: Final = """
+CREATE TABLE IF NOT EXISTS coverage(
+  session TEXT PRIMARY KEY, board TEXT NOT NULL, started TEXT NOT NULL, beat TEXT NOT NULL,
+  stopped TEXT, every_s REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS coverage_started ON coverage(started);
+"""
+
+_LATEST: Final = (
+    """
 CREATE TABLE IF NOT EXISTS rooms(
   room TEXT PRIMARY KEY, province TEXT NOT NULL, district TEXT NOT NULL,
   name TEXT NOT NULL DEFAULT '',
@@ -54,6 +64,8 @@ CREATE TABLE IF NOT EXISTS audit(
 CREATE TABLE IF NOT EXISTS users(
   name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL, created TEXT NOT NULL);
 """
+    + COVERAGE
+)
 
 
 def migrate(db: sqlite3.Connection) -> int:
@@ -122,4 +134,14 @@ def _v2_to_v3(db: sqlite3.Connection) -> None:
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS status_once ON status(room, boot_id, state, ts)")
 
 
-_STEPS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(db: sqlite3.Connection) -> None:
+    """Coverage: the ingest sessions of the boards, so their gaps are "no data"."""
+    for statement in filter(str.strip, COVERAGE.split(";")):
+        db.execute(statement)
+
+
+_STEPS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}

@@ -107,6 +107,7 @@ class Board:
         self._stop.set()
         if self._flusher is not None:
             self._flusher.join(10)
+        self.fleet.stop_coverage()  # a clean stop: the time after it is "no data", not uptime
         self.fleet.flush()
 
     def on_message(self, msg: Message) -> None:

@@ -18,6 +18,7 @@ from typing import Any, Final
 from agent.errors import RemoteProtocolError
 from central import views
 from central.config import BoardConfig
+from central.coverage import Coverage
 from central.ingest import Ingest, Stats, Write
 from central.model import Message, RoomRecord, RoomState, parse
 from central.store import MeetingRow, Store, StoreUnavailable
@@ -67,6 +68,7 @@ class Fleet:
         self.db_ok = True  # the last history write reached the database
         self.db_error = ""  # why it did not
         self.db_writes = Latency()  # how long each flushed transaction took
+        self.coverage = Coverage(cfg.client_id, cfg.coverage_heartbeat_s)
         self._in.restore(store)
 
     # ------------------------------------------------------------ public API
@@ -108,6 +110,7 @@ class Fleet:
     def flush(self) -> bool:
         """Write pending history in one transaction; on a locked database keep it, return False."""
         with self._lock:
+            self._in.writes.extend(self.coverage.tick(self.now(), self.stats.broker_connected))
             batch: list[Write] = self._in.writes
             self._in.writes = []
         if not batch:
@@ -137,6 +140,11 @@ class Fleet:
             self.db_ok, self.db_error = True, ""
             self.emit("broker", self.health())
         return True
+
+    def stop_coverage(self) -> None:
+        """Close this board's ingest session (a clean stop); the next flush writes it."""
+        with self._lock:
+            self._in.writes.extend(self.coverage.stop(self.now()))
 
     def expect_response(self, request_id: str) -> Future[dict[str, Any]]:
         """Return a future resolved with the `hnth.response/1` body for `request_id`."""

@@ -54,16 +54,17 @@ def main(args: argparse.Namespace) -> int:
         print(t("board.report.header", month=args.month, tz=bcfg.timezone, n=len(rows)))
         head: list[str] = [
             t(f"board.report.col.{k}")
-            for k in ("room", "online", "ready", "outages", "longest", "missed")
+            for k in ("room", "online", "ready", "outages", "longest", "missed", "no_data")
         ]
         body = [
             [
                 r.name or r.room,
-                _pct(r.online_s, r.observed_s),
+                _pct(r.online_s, r.observed_s - r.no_data_s),
                 _pct(r.ready_in_meetings_s, r.meeting_s),
                 str(r.outages),
                 _dur(r.longest_outage_s),
                 f"{r.checks_missed}/{r.checks_expected}",
+                _dur(r.no_data_s) if r.no_data_s else "—",
             ]
             for r in rows
         ]

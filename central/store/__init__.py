@@ -3,7 +3,7 @@
 - `open_store(url, state_dir)`: the store a `[board] database` URL names, migrated;
 - `Store`, `Writer` (the writes of one transaction), `StoreUnavailable` (retry later);
 - `SqliteStore`; `PostgresStore` lives in `central.store.postgres` (imports psycopg);
-- the rows: `StatusRow`, `ReadinessRow`, `MeetingRow`, `StoredRoom`, `AuditRow`.
+- the rows: `StatusRow`, `ReadinessRow`, `MeetingRow`, `StoredRoom`, `AuditRow`, `CoverageRow`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,19 @@ from pathlib import Path
 from agent.errors import ConfigError
 from agent.i18n import t
 from central.store.base import Store, StoreUnavailable, Writer
-from central.store.rows import AuditRow, MeetingRow, ReadinessRow, StatusRow, StoredRoom
+from central.store.rows import (
+    AuditRow,
+    CoverageRow,
+    MeetingRow,
+    ReadinessRow,
+    StatusRow,
+    StoredRoom,
+)
 from central.store.sqlite import SqliteStore
 
 __all__ = [
     "AuditRow",
+    "CoverageRow",
     "MeetingRow",
     "ReadinessRow",
     "SqliteStore",

@@ -19,7 +19,14 @@ from typing import Any, ClassVar
 
 from agent.contract.groups import Group
 from central.model import RoomPath, iso, parse_ts
-from central.store.rows import AuditRow, MeetingRow, ReadinessRow, StatusRow, StoredRoom
+from central.store.rows import (
+    AuditRow,
+    CoverageRow,
+    MeetingRow,
+    ReadinessRow,
+    StatusRow,
+    StoredRoom,
+)
 
 Params = Sequence[Any]
 
@@ -130,6 +137,24 @@ class Writer:
         """Mark a meeting cancelled (its history stays for the report of what was planned)."""
         self._run(
             "UPDATE meetings SET cancelled=1 WHERE province=? AND id=?", (province, meeting_id)
+        )
+
+    def put_coverage(self, c: CoverageRow) -> None:
+        """Record an ingest session, or move its heartbeat or stop (a session only grows)."""
+        self._run(
+            "INSERT INTO coverage(session, board, started, beat, stopped, every_s)"
+            " VALUES(?,?,?,?,?,?) ON CONFLICT(session) DO UPDATE SET"
+            " beat=CASE WHEN excluded.beat > coverage.beat"
+            "  THEN excluded.beat ELSE coverage.beat END,"
+            " stopped=COALESCE(excluded.stopped, coverage.stopped)",
+            (
+                c.session,
+                c.board,
+                iso(c.started),
+                iso(c.beat),
+                iso(c.stopped) if c.stopped else None,
+                c.every_s,
+            ),
         )
 
 
@@ -328,6 +353,28 @@ class Store(ABC):
                 (iso(since), iso(until)),
             )
         return [(r[0], r[1], r[2]) for r in rows]
+
+    def coverage(self, since: datetime, until: datetime) -> list[CoverageRow]:
+        """Return the ingest sessions that started before `until` and beat after `since`."""
+        with self._lock:
+            rows = self._query(
+                "SELECT session, board, started, beat, stopped, every_s FROM coverage"
+                " WHERE started<? AND (beat>=? OR stopped>=? OR stopped IS NULL)"
+                " ORDER BY started, session",
+                (iso(until), iso(since), iso(since)),
+            )
+        return [
+            CoverageRow(
+                r[0], r[1], parse_ts(r[2]), parse_ts(r[3]), parse_ts(r[4]) if r[4] else None, r[5]
+            )
+            for r in rows
+        ]
+
+    def first_coverage(self) -> datetime | None:
+        """When the first recorded ingest session started (history before it has no coverage)."""
+        with self._lock:
+            rows = self._query("SELECT MIN(started) FROM coverage")
+        return parse_ts(rows[0][0]) if rows and rows[0][0] else None
 
     def events(self, room: str, limit: int = 100) -> list[dict[str, Any]]:
         """Return a room's newest events first."""

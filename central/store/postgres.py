@@ -60,8 +60,15 @@ CREATE TABLE IF NOT EXISTS users(
   name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL, created TEXT NOT NULL);
 """
 
+
+def _v3_to_v4(conn: psycopg.Connection[Any]) -> None:
+    """Coverage: the ingest sessions of the boards, so their gaps are "no data"."""
+    for statement in filter(str.strip, schema.COVERAGE.split(";")):
+        conn.execute(statement.encode())
+
+
 # version → the step from it to the next; PostgreSQL support starts at schema 3.
-_STEPS: Final[dict[int, Callable[[psycopg.Connection[Any]], None]]] = {}
+_STEPS: Final[dict[int, Callable[[psycopg.Connection[Any]], None]]] = {3: _v3_to_v4}
 _FIRST: Final = 3
 
 
@@ -147,7 +154,7 @@ def migrate(conn: psycopg.Connection[Any]) -> int:
         row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
         found = int(row[0]) if row and row[0] is not None else 0
         if found == 0:
-            for statement in filter(str.strip, _LATEST.split(";")):
+            for statement in filter(str.strip, (_LATEST + schema.COVERAGE).split(";")):
                 conn.execute(statement.encode())
             conn.execute("INSERT INTO schema_version(version) VALUES(%s)", (schema.VERSION,))
             return 0

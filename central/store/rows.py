@@ -73,3 +73,22 @@ class AuditRow:
     args: dict[str, Any]
     ok: bool
     result: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    """One ingest session of a board: ingesting from `started` to `stopped`, or its last beat."""
+
+    session: str
+    board: str
+    started: datetime
+    beat: datetime
+    stopped: datetime | None
+    every_s: float
+
+    def end(self, now: datetime) -> datetime:
+        """Until when it covered: its clean stop; its last heartbeat if it died; now if alive."""
+        if self.stopped is not None:
+            return self.stopped
+        alive = (now - self.beat).total_seconds() <= 2 * self.every_s
+        return max(now, self.beat) if alive else self.beat

@@ -169,3 +169,41 @@ def test_cut_at_now_for_the_running_month():
     assert r.online_pct == 90.0
     assert r.outages == 1
     assert r.longest_outage_s == 86400
+
+
+def test_no_data_counts_neither_for_nor_against_the_room():
+    start, end = month_bounds("2026-10", "Asia/Ho_Chi_Minh")
+    d = lambda day, h=0, m=0: datetime(2026, 10, day, h, m, tzinfo=VN)  # noqa: E731
+    # Online all month but for a 2 h outage on the 10th; no board ingesting 08:00-12:00 on the
+    # 12th (the room's real state then is unknown), nor 08:30-09:00 on the 10th, inside the outage.
+    statuses = [
+        st("online", 2026, 10, 1),
+        st("offline", 2026, 10, 10, 8),
+        st("online", 2026, 10, 10, 10),
+    ]
+    blind = [(d(10, 8, 30), d(10, 9)), (d(12, 8), d(12, 12))]
+    meetings = [MeetingRow("son-la", "m1", "Họp", d(12, 11), d(12, 13), ("*",), False)]
+    r = room_availability(
+        room=ROOM,
+        statuses=statuses,
+        readiness=[rd("ready", 2026, 10, 1)],
+        meetings=meetings,
+        start=start,
+        end=end,
+        no_data=blind,
+    )
+    assert r.observed_s == 31 * 86400
+    assert r.no_data_s == 4.5 * 3600
+    seen = 31 * 86400 - 4.5 * 3600
+    assert r.online_s == seen - 1.5 * 3600  # a 2 h outage, half an hour of it unknown
+    assert r.online_pct == round(100 * (seen - 5400) / seen, 3)
+    assert r.outages == 2  # the outage is cut in two by the unknown half hour
+    assert r.longest_outage_s == 3600
+    assert r.meetings == 1
+    assert r.meeting_s == 3600  # 12:00-13:00; 11:00-12:00 was not observed
+    assert r.ready_in_meetings_s == 3600
+    assert r.checks_expected == 0  # T-30 (10:30) and T-5 (10:55) fell in the blind hours
+    assert r.as_dict()["no_data"] == [
+        ["2026-10-10T01:30:00.000Z", "2026-10-10T02:00:00.000Z"],
+        ["2026-10-12T01:00:00.000Z", "2026-10-12T05:00:00.000Z"],
+    ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +15,9 @@ from central import schema
 from central.availability import report
 from central.config import BoardConfig
 from central.model import Message, RoomPath, iso
+from central.service import Board
 from central.state import Fleet
-from central.store import MeetingRow, Store, StoreUnavailable, open_store
+from central.store import CoverageRow, MeetingRow, Store, StoreUnavailable, open_store
 from tests.fixtures.postgres import Postgres
 
 T0 = datetime(2026, 10, 7, 1, 0, tzinfo=UTC)
@@ -222,3 +225,99 @@ def test_an_unreachable_postgresql_is_a_clear_config_error(tmp_path: Path, close
 
 def _fields(m: MeetingRow) -> dict:
     return {f: getattr(m, f) for f in m.__dataclass_fields__}
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _wait(cond, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _beat_at(store: Store, ts: datetime) -> bool:
+    rows = store.coverage(ts - timedelta(days=1), ts + timedelta(days=1))
+    return any(r.beat == ts or r.stopped == ts for r in rows)
+
+
+def test_a_board_down_for_ten_minutes_is_ten_minutes_of_no_data(store: Store):
+    clock = Clock(T0)
+    cfg = BoardConfig(coverage_heartbeat_s=60)
+    topic = "hnth/v1/son-la/moc-chau/xa-a/status"
+    online = {"schema": "hnth.status/1", "state": "online", "boot_id": "b1", "ts": iso(T0)}
+    retained = Message(topic, json.dumps(online).encode(), True)
+    for start, stop in ((T0, T0 + timedelta(hours=1)), (T0 + timedelta(minutes=70), None)):
+        clock.now = start
+        board = Board(cfg, store, clock=clock)
+        board.fleet.set_broker(connected=True)  # what the MQTT link reports on connect
+        board.start()
+        try:
+            _wait(lambda: _beat_at(store, start))  # noqa: B023 - waited for in this iteration
+            board.on_message(retained)  # the retained status, found again after the restart
+            clock.now = start + timedelta(minutes=30)
+            _wait(lambda: _beat_at(store, clock.now))
+        finally:
+            if stop is not None:
+                clock.now = stop
+                board.stop()
+        if stop is None:
+            clock.now = T0 + timedelta(hours=2)
+            _wait(lambda: _beat_at(store, clock.now))
+            running = board
+    [row] = report(store, "2026-10", tz="UTC", now=clock.now, offsets_min=(), tolerance_min=3)
+    running.stop()
+    assert row.observed_s == 2 * 3600
+    assert row.no_data_s == 600
+    assert row.no_data == (("2026-10-07T02:00:00.000Z", "2026-10-07T02:10:00.000Z"),)
+    assert row.online_s == 2 * 3600 - 600  # not uptime
+    assert (row.outages, row.online_pct) == (0, 100.0)  # and not an outage
+    [first, second] = store.coverage(T0, T0 + timedelta(days=1))
+    assert (first.started, first.stopped) == (T0, T0 + timedelta(hours=1))
+    assert second.stopped == T0 + timedelta(hours=2)  # the second board's clean stop
+
+
+def test_a_board_that_died_covers_until_its_last_heartbeat(store: Store):
+    with store.transaction() as w:
+        w.add_room(XA, "A", T0)
+        w.add_status(XA.key, "b1", "online", T0)
+        w.put_coverage(CoverageRow("s1", "hnth-board", T0, T0 + timedelta(minutes=20), None, 30))
+        w.put_coverage(
+            CoverageRow(
+                "s2", "hnth-board", T0 + timedelta(hours=1), T0 + timedelta(hours=1), None, 30
+            )
+        )
+    now = T0 + timedelta(hours=1, seconds=20)  # s2 is alive: it beat 20 s ago
+    [row] = report(store, "2026-10", tz="UTC", now=now, offsets_min=(), tolerance_min=3)
+    assert row.no_data_s == 40 * 60
+    assert row.online_s == (now - T0).total_seconds() - 40 * 60
+
+
+def test_schema_3_is_migrated_to_4(store_url: str, tmp_path: Path):
+    store = open_store(store_url, str(tmp_path))
+    store.close()
+    if store_url.startswith("sqlite"):
+        db = sqlite3.connect(store_url.removeprefix("sqlite:///"))
+        db.execute("DROP TABLE coverage")
+        db.execute("PRAGMA user_version=3")
+        db.commit()
+        db.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(store_url, autocommit=True) as conn:
+            conn.execute("DROP TABLE coverage")
+            conn.execute("DELETE FROM schema_version")
+            conn.execute("INSERT INTO schema_version VALUES(3)")
+    store = open_store(store_url, str(tmp_path))
+    assert (store.migrated_from, store.version) == (3, 4)
+    with store.transaction() as w:
+        w.put_coverage(CoverageRow("s1", "b", T0, T0, None, 30))
+    assert len(store.coverage(T0, T0 + timedelta(1))) == 1
+    store.close()
