@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from agent import programs
 from agent.checks import CheckContext, Outcome, Status
 from agent.media import drm
 
@@ -19,9 +21,11 @@ def run(ctx: CheckContext) -> Outcome:
     metrics: dict[str, Any] = {"connectors": [_describe(c) for c in connectors]}
     if not connectors:
         status = Status.FAIL if cfg.expect_connectors else Status.SKIP
-        return Outcome(
-            status, ctx.t("display.none", root=cfg.sysfs_root), ctx.t("display.none_hint"), metrics
-        )
+        hint = ctx.t("display.none_hint")
+        if os.environ.get("DISPLAY") and programs.which("xrandr") is None:
+            # An X session without xrandr: the fallback is only a package away.
+            hint = programs.missing_message("xrandr")
+        return Outcome(status, ctx.t("display.none", root=cfg.sysfs_root), hint, metrics)
 
     problems: list[tuple[Status, str, str]] = []
     by_name = {c.name: c for c in connectors}

@@ -118,3 +118,14 @@ def test_falls_back_to_xrandr_under_x11(make_config, tmp_path, xvfb) -> None:
     out = run(make_config, tmp_path / "none", "expect_width = 1920\nexpect_height = 1080\n")
     assert out.status is Status.WARN
     assert "1280x1024, expected 1920x1080" in out.summary
+
+
+def test_an_x_session_without_xrandr_names_the_package(make_config, tmp_path, monkeypatch) -> None:
+    # No DRM tree and an X display, but no xrandr on PATH: the hint says what to install.
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr("agent.programs._SBIN", ())
+    out = run(make_config, tmp_path / "no-drm", 'expect_connectors = ["HDMI-A-1"]\n')
+    assert out.status is Status.FAIL
+    assert out.hint is not None
+    assert "x11-xserver-utils" in out.hint
