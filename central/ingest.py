@@ -59,6 +59,14 @@ class Stats:
     started: float = field(default_factory=time.monotonic)
 
 
+class InvalidReportError(RemoteProtocolError):
+    """A readiness the contract rejects: recorded on its room, whose last good report stays."""
+
+    def __init__(self, message: str, changes: list[Change]) -> None:
+        super().__init__(message)
+        self.changes = changes  # the room's row, now carrying the reason, for the page
+
+
 class Ingest:
     """The room and meeting records and how each contract message changes them."""
 
@@ -194,7 +202,12 @@ class Ingest:
         return self._store_room(new, "status")
 
     def _apply_readiness(self, rec: RoomRecord, body: Mapping[str, Any], note: str) -> list[Change]:
-        report = validate.readiness(body)  # a malformed check entry rejects the whole report
+        try:
+            report = validate.readiness(body)  # a malformed check entry rejects the whole report
+        except RemoteProtocolError as exc:
+            # The page says "invalid report" and why on this room; its last good report stays.
+            bad = dataclasses.replace(rec, readiness_error=exc.message[:300])
+            raise InvalidReportError(exc.message, self._store_room(bad, "room")) from None
         boot_id, seq = report.boot_id, report.seq
         ts = self._ts(body)
         if self._seen_before(rec.path.key, boot_id, seq, "r"):
@@ -219,6 +232,7 @@ class Ingest:
             meeting_checks=checks_for,
             last_report=max(ts, rec.last_report) if rec.last_report else ts,
             schema_note=note or rec.schema_note,
+            readiness_error="",
         )
         path, stored = rec.path, dict(body)
         self.writes.append(lambda w: w.add_room(path, name, ts))

@@ -98,6 +98,8 @@ class Fleet:
                 changed = self._in.apply(parsed, msg)
         except RemoteProtocolError as exc:
             self._reject(msg.topic, str(exc))
+            for kind, data in getattr(exc, "changes", ()):  # an invalid report, shown on its room
+                self.emit(kind, data)
             return
         except Exception as exc:  # a bug must not stop ingest of the next message
             log.exception("ingest failed on %s", msg.topic)
@@ -140,6 +142,11 @@ class Fleet:
             self.db_ok, self.db_error = True, ""
             self.emit("broker", self.health())
         return True
+
+    def record(self, write: Write) -> None:
+        """Queue one history write that is not a message (an imported ingest session)."""
+        with self._lock:
+            self._in.writes.append(write)
 
     def stop_coverage(self) -> None:
         """Close this board's ingest session (a clean stop); the next flush writes it."""
@@ -209,7 +216,11 @@ class Fleet:
         if rec is None:
             return None
         out = self.summary(rec)
-        out["checks"] = list((rec.readiness or {}).get("checks", []))
+        out["checks"] = [
+            views.localized(c)
+            for c in (rec.readiness or {}).get("checks", [])
+            if isinstance(c, dict)
+        ]
         out["boot_id"] = rec.boot_id
         try:
             out["events"] = self.store.events(room, 50)

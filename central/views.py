@@ -5,12 +5,25 @@ Pure functions of the records ingest keeps; the Fleet (central.state) calls them
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
+from agent.i18n import catalog, t
 from central.model import RoomRecord, RoomState, iso
 from central.store import MeetingRow
+
+LANGS: Final = ("vi", "en")
+# Problems first: the order of the fleet grid and of a meeting's problem rooms.
+SEVERITY: Final = {
+    RoomState.NOT_READY: 0,
+    RoomState.OFFLINE: 2,
+    RoomState.STALE: 3,
+    RoomState.DEGRADED: 4,
+    RoomState.UNKNOWN: 5,
+    RoomState.READY: 6,
+}
+_INVALID_SEVERITY: Final = 1  # a report the contract rejects: right after not ready
 
 
 def state_of(rec: RoomRecord, now: datetime, stale_after_s: float) -> RoomState:
@@ -24,14 +37,44 @@ def state_of(rec: RoomRecord, now: datetime, stale_after_s: float) -> RoomState:
     return RoomState(rec.readiness["verdict"])
 
 
+def text_of(key: object, args: object, fallback: object) -> dict[str, str] | None:
+    """A check's text in both languages from its catalogue key, else the room's own words."""
+    own = fallback if isinstance(fallback, str) else None
+    if isinstance(key, str) and key in catalog():
+        params = {
+            k: v for k, v in (args if isinstance(args, Mapping) else {}).items() if k != "lang"
+        }
+        try:
+            return {lang: str(t(key, lang=lang, **params)) for lang in LANGS}
+        except TypeError:  # arguments that are not keywords: keep the room's own words
+            pass
+    return None if own is None else dict.fromkeys(LANGS, own)
+
+
+def localized(check: Mapping[str, Any]) -> dict[str, Any]:
+    """One check entry with `text` and `hint_text` in both languages."""
+    return {
+        **check,
+        "text": text_of(check.get("key"), check.get("args"), check.get("summary")),
+        "hint_text": text_of(check.get("hint_key"), check.get("hint_args"), check.get("hint")),
+    }
+
+
+def severity(rec: RoomRecord, state: RoomState) -> int:
+    """Return how urgent a room is (0 first): not ready, an invalid report, offline, stale…"""
+    rank = SEVERITY[state]
+    return min(rank, _INVALID_SEVERITY) if rec.readiness_error else rank
+
+
 def summary(rec: RoomRecord, state: RoomState) -> dict[str, Any]:
     """Return the grid row of a room in `state`."""
     readiness = rec.readiness or {}
     failing = [
-        {k: c.get(k) for k in ("name", "status", "summary", "hint")}
+        localized({k: c.get(k) for k in _CHECK_FIELDS})
         for c in readiness.get("checks", [])
         if isinstance(c, dict) and c.get("status") not in ("pass", "skip")
     ]
+    failing.sort(key=lambda c: _STATUS_ORDER.get(str(c.get("status")), 9))
     meeting = readiness.get("meeting")
     return {
         "room": rec.path.key,
@@ -43,6 +86,8 @@ def summary(rec: RoomRecord, state: RoomState) -> dict[str, Any]:
         "name": rec.name or rec.path.room,
         "meta_error": rec.meta_error,
         "state": state.value,
+        "severity": severity(rec, state),
+        "invalid": rec.readiness_error,
         "status": rec.status,
         "verdict": readiness.get("verdict"),
         "last_seen": iso(rec.last_report) if rec.last_report else None,
@@ -93,8 +138,9 @@ def rollup(
             row["offset"] = next(
                 (o for o in offsets_min if abs(ts - (m.start - timedelta(minutes=o))) <= tol), None
             )
-        if state is not RoomState.READY:
+        if state is not RoomState.READY or rec.readiness_error:
             problems.append(row)
+    problems.sort(key=lambda r: (r["severity"], r["name"]))
     return {
         "province": m.province,
         "id": m.id,
@@ -108,3 +154,7 @@ def rollup(
         "counts": counts,
         "problems": problems,
     }
+
+
+_CHECK_FIELDS: Final = ("name", "status", "summary", "hint", "key", "args", "hint_key", "hint_args")
+_STATUS_ORDER: Final = {"error": 0, "fail": 1, "warn": 2}
