@@ -17,6 +17,7 @@ from typing import Any, Final, Literal
 from agent.config_fields import SLUG_RE as SLUG_RE
 from agent.config_fields import build_section as build_section
 from agent.config_fields import (
+    calendar_location,
     each,
     host_ports,
     in_range,
@@ -27,6 +28,7 @@ from agent.config_fields import (
     slug_or_empty,
     time_zone,
     unknown,
+    weekly_slot,
 )
 from agent.config_fields import parse_host_port as parse_host_port
 from agent.config_fields import section as section
@@ -34,6 +36,7 @@ from agent.contract.groups import Group, UnitKind
 from agent.contract.topics import RoomId
 from agent.errors import ConfigError
 from agent.i18n import t
+from agent.ptz_url import PortUrlError, is_pelco, parse_pelco_url
 
 SYSTEM_PATH: Final = Path("/etc/hnth-agent/config.toml")
 ENV_VAR: Final = "HNTH_AGENT_CONFIG"
@@ -69,19 +72,6 @@ def _timeouts(value: Any) -> str | None:
 
 
 _ALL_POSITIVE = each(positive)
-
-
-def _weekly(value: Any) -> str | None:
-    from agent.schedule import valid_weekly
-
-    return None if valid_weekly(value) else "config.allowed.weekly"
-
-
-def _calendar(value: Any) -> str | None:
-    # A file path, or an http(s)/webcal URL; any other scheme is a typo or unsupported.
-    from agent.schedule import is_url
-
-    return None if "://" not in value or is_url(value) else "config.allowed.calendar"
 
 
 def default_room_id() -> str:
@@ -263,16 +253,11 @@ class DisplayConfig:
 def _ptz_port(value: Any) -> str | None:
     # A Pelco URL carries its own address (1..255), baud and home preset: checked here, so a
     # typo is refused at load with the key named, not at the first camera command.
-    from agent.ptz import is_pelco
-
     if not is_pelco(value):
         return None
-    from agent.errors import AgentError
-    from agent.pelco import parse_url
-
     try:
-        parse_url(value)
-    except AgentError:
+        parse_pelco_url(value)
+    except PortUrlError:
         return "ptz.allowed.port_pelco"
     return None
 
@@ -332,11 +317,11 @@ class ScheduleConfig:
 
     offsets_min: tuple[float, ...] = opt([30.0, 5.0], _ALL_POSITIVE)
     periodic_min: float = opt(15.0, positive)
-    ics_file: str = opt("", _calendar)  # a path, or an http(s):// or webcal:// URL
+    ics_file: str = opt("", calendar_location)  # a path, or an http(s):// or webcal:// URL
     ics_refresh_min: float = opt(15.0, in_range(1, 1440))  # how often a URL is fetched again
     ics_timeout_s: float = opt(20.0, in_range(1, 120))
     ics_max_kb: int = opt(5120, in_range(16, 5120))
-    weekly: tuple[str, ...] = opt([], each(_weekly))
+    weekly: tuple[str, ...] = opt([], each(weekly_slot))
     timezone: str = opt("Asia/Ho_Chi_Minh", time_zone)
     prep: bool = opt(True)
 
@@ -368,7 +353,7 @@ class Config:
 
 
 # Sections validated by optional parts of the agent (installed as extras), not by this module.
-EXTRA_SECTIONS: Final = frozenset({"board"})
+EXTRA_SECTIONS: Final = frozenset({"board", "report"})
 
 
 # ---------------------------------------------------------------- loading

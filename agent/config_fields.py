@@ -17,6 +17,7 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import field
+from datetime import time
 from typing import Any, Final, Literal, Protocol, TypeVar
 
 from agent.errors import ConfigError
@@ -120,6 +121,52 @@ def parse_host_port(text: str) -> tuple[str, int] | None:
     host = m.group(1) or m.group(3)
     port = int(m.group(2) or m.group(4))
     return (host, port) if 0 < port < 65536 else None
+
+
+# ---------------------------------------------------------------- schedule grammar
+# [schedule] weekly and ics_file are read by agent.schedule; their grammar lives here, below the
+# config layer, so that loading a config never imports the scheduler.
+
+WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CALENDAR_SCHEMES: Final = ("http://", "https://", "webcal://")
+_WEEKLY_RE: Final = re.compile(r"\s*(\w{3})\s+(\d{1,2}):(\d{2})\s+(\d{1,4})(?:\s+(.*))?")
+
+
+def weekly_slot(value: Any) -> str | None:
+    """A weekly slot, "mon 08:00 120 Title" (day, start, minutes, optional title)."""
+    return None if valid_weekly(value) else "config.allowed.weekly"
+
+
+def calendar_location(value: Any) -> str | None:
+    """A file path, or an http(s)/webcal URL; any other scheme is a typo or unsupported."""
+    return None if "://" not in value or is_url(value) else "config.allowed.calendar"
+
+
+def parse_weekly(slot: str) -> tuple[int, time, int, str]:
+    """Parse "mon 08:00 120 Title" into (weekday, time, minutes, title); ValueError if not."""
+    m = _WEEKLY_RE.fullmatch(slot)
+    if not m or m.group(1).lower() not in WEEKDAYS:
+        msg = f"weekly slot {slot!r}: expected 'mon 08:00 120 Title' (day, start, minutes)"
+        raise ValueError(msg)
+    hour, minute, minutes = int(m.group(2)), int(m.group(3)), int(m.group(4))
+    if hour > 23 or minute > 59 or not 0 < minutes <= 24 * 60:
+        raise ValueError(f"weekly slot {slot!r}: time or duration out of range")
+    title = (m.group(5) or "").strip()
+    return WEEKDAYS.index(m.group(1).lower()), time(hour, minute), minutes, title
+
+
+def valid_weekly(slot: str) -> bool:
+    """Return True when a weekly slot string parses."""
+    try:
+        parse_weekly(slot)
+    except ValueError:
+        return False
+    return True
+
+
+def is_url(location: str) -> bool:
+    """Return True when a calendar setting names a URL rather than a file."""
+    return location.lower().startswith(CALENDAR_SCHEMES)
 
 
 # ---------------------------------------------------------------- building sections

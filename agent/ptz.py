@@ -26,14 +26,15 @@ import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlsplit
+
+from agent.ptz_url import SCHEMES, is_pelco
 
 if TYPE_CHECKING:
     from agent.config import PtzConfig
 
 log = logging.getLogger(__name__)
 
-PELCO_SCHEMES = ("pelco-d", "pelco-p")
+PELCO_SCHEMES = tuple(SCHEMES)
 
 
 class PtzCamera(Protocol):
@@ -56,11 +57,6 @@ class PtzCamera(Protocol):
     def preset_clear(self, n: int) -> None: ...
     def position(self) -> Any: ...
     def read_position(self) -> Any: ...
-
-
-def is_pelco(port: str) -> bool:
-    """True when the port URL names a Pelco-D or Pelco-P line."""
-    return urlsplit(port.strip()).scheme.lower() in PELCO_SCHEMES
 
 
 def open_camera(source: PtzConfig | str, *, address: int | None = None) -> PtzCamera:

@@ -89,3 +89,23 @@ def test_board_without_the_central_package_says_which_extra_to_install(tmp_path)
         assert "Traceback" not in proc.stderr
         assert f"'{argv[0]}' runs at the centre and needs the central package" in proc.stderr
         assert "pip install 'hnth-agent[central]'" in proc.stderr
+
+
+# The config layer sits below the scheduler and the camera packages: its validators use the
+# grammars in agent.config_fields and agent.ptz_url, so loading a config imports neither.
+CONFIG_ONLY = """
+import sys
+import agent.config
+agent.config.loads('[schedule]\\nweekly = ["mon 08:00 120 Giao ban"]\\n'
+                   'ics_file = "webcal://example.org/c.ics"\\n'
+                   '[ptz]\\nport = "pelco-d:///dev/ttyUSB0?address=3"\\n')
+above = ("agent.schedule", "agent.ptz", "agent.pelco", "agent.visca", "agent.mqtt")
+print(sorted(m for m in sys.modules if m in above or m.startswith(tuple(a + "." for a in above))))
+"""
+
+
+def test_config_imports_nothing_above_it():
+    out = subprocess.run(
+        [sys.executable, "-c", CONFIG_ONLY], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "[]", out.stdout

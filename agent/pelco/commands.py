@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import IntEnum, IntFlag, StrEnum
 from typing import Final
 
+from agent import ptz_url
 from agent.pelco.protocol import Frame, PelcoLocalError, Variant, check_range
 
 
@@ -113,12 +114,11 @@ MAX_PAN_SPEED: Final = 0x3F
 TURBO: Final = 0x40  # pan speed "turbo" (pan only)
 MAX_TILT_SPEED: Final = 0x3F
 MAX_ZOOM_SPEED: Final = 3
-MAX_PRESET: Final = 0xFF
-# Preset 34 (0x22) is "go to zero pan" in Pelco's own table and "back to origin" on the
-# Chinese-OEM cameras communes have [C466M-E §5.2.4: "Zero pan position 00 07 00 22"].
-DEFAULT_HOME_PRESET: Final = 34
-# Pelco's factory defaults: D domes ship at 2400 baud, P at 4800 [C466M-E §5.2, §5.3].
-DEFAULT_BAUD: Final[dict[Variant, int]] = {Variant.D: 2400, Variant.P: 4800}
+# The presets, the home preset and the baud rates are also the port URL's grammar, which lives
+# below the config layer (agent.ptz_url) so that [ptz] port is checked at load.
+MAX_PRESET: Final = ptz_url.MAX_PRESET
+DEFAULT_HOME_PRESET: Final = ptz_url.DEFAULT_HOME_PRESET
+DEFAULT_BAUD: Final = ptz_url.DEFAULT_BAUD
 
 
 def direction(value: Direction | str) -> Direction:

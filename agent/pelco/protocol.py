@@ -17,17 +17,14 @@ Byte layouts, from the published tables:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum, StrEnum
+from enum import IntEnum
 from typing import Final
 
 from agent.errors import LocalProtocolError, RemoteProtocolError
 
-
-class Variant(StrEnum):
-    """Which Pelco protocol a line speaks."""
-
-    D = "d"  # Pelco-D: 7-byte frames, sync FF, additive checksum
-    P = "p"  # Pelco-P: 8-byte frames, STX A0 / ETX AF, XOR checksum
+# The variants and the address ranges are also the port URL's grammar (agent.ptz_url, pure,
+# below the config layer); the core uses them from there.
+from agent.ptz_url import ADDRESS_RANGE, Variant
 
 
 class Marker(IntEnum):
@@ -40,8 +37,6 @@ class Marker(IntEnum):
 
 FRAME_LENGTH: Final[dict[Variant, int]] = {Variant.D: 7, Variant.P: 8}
 START: Final[dict[Variant, int]] = {Variant.D: Marker.SYNC, Variant.P: Marker.STX}
-# The camera numbers an address byte can name (Pelco-P puts number - 1 on the wire).
-ADDRESS_RANGE: Final[dict[Variant, tuple[int, int]]] = {Variant.D: (1, 255), Variant.P: (1, 256)}
 
 
 # ---------------------------------------------------------------- errors: a key and arguments

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from agent.config_fields import valid_weekly  # the slot grammar is config grammar
 from agent.schedule.calendar import CalendarRead, read_calendar, windows_zone
 from agent.schedule.core import (
     MEETING_SCHEMA,
@@ -25,7 +26,6 @@ from agent.schedule.core import (
     parse_weekly,
     takes_part,
     upcoming,
-    valid_weekly,
     weekly_meetings,
 )
 from agent.schedule.fetch import Fetched, FetchError, fetch, http_url, is_url

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -11,13 +10,14 @@ from enum import StrEnum
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from agent import config_fields
 from agent.contract import payloads, validate
 from agent.contract.groups import Selector
 from agent.errors import RemoteProtocolError
 
 MEETING_SCHEMA: Final = payloads.MEETING
 MEETING_SCHEMAS: Final = (payloads.MEETING, payloads.MEETING_V1)  # v1 while central migrates
-_DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAYS: Final = config_fields.WEEKDAYS
 
 
 class Source(StrEnum):
@@ -199,25 +199,10 @@ def weekly_meetings(
     return out
 
 
-_WEEKLY_RE: Final = re.compile(r"\s*(\w{3})\s+(\d{1,2}):(\d{2})\s+(\d{1,4})(?:\s+(.*))?")
-
-
+# The weekly slot grammar is config grammar: agent.config_fields, below the config layer.
 def parse_weekly(slot: str) -> tuple[int, time, int, str]:
     """Parse "mon 08:00 120 Title" into (weekday, time, minutes, title)."""
-    m = _WEEKLY_RE.fullmatch(slot)
-    if not m or m.group(1).lower() not in _DAYS:
-        msg = f"weekly slot {slot!r}: expected 'mon 08:00 120 Title' (day, start, minutes)"
-        raise ScheduleError(msg)
-    hour, minute, minutes = int(m.group(2)), int(m.group(3)), int(m.group(4))
-    if hour > 23 or minute > 59 or not 0 < minutes <= 24 * 60:
-        raise ScheduleError(f"weekly slot {slot!r}: time or duration out of range")
-    return _DAYS.index(m.group(1).lower()), time(hour, minute), minutes, (m.group(5) or "").strip()
-
-
-def valid_weekly(slot: str) -> bool:
-    """Return True when a weekly slot string parses."""
     try:
-        parse_weekly(slot)
-    except ScheduleError:
-        return False
-    return True
+        return config_fields.parse_weekly(slot)
+    except ValueError as exc:
+        raise ScheduleError(str(exc)) from None

@@ -11,10 +11,12 @@ import time
 from dataclasses import dataclass
 from typing import Final
 
+from agent.config_fields import CALENDAR_SCHEMES, is_url
 from agent.schedule.core import ScheduleError
 
 CHUNK: Final = 64 * 1024
-SCHEMES: Final = ("http://", "https://", "webcal://")
+# What names a URL rather than a file is config grammar (agent.config_fields, below config).
+SCHEMES: Final = CALENDAR_SCHEMES
 
 
 class FetchError(ScheduleError):
@@ -28,11 +30,6 @@ class Fetched:
     body: bytes | None
     etag: str | None = None
     last_modified: str | None = None
-
-
-def is_url(location: str) -> bool:
-    """Return True when a calendar setting names a URL rather than a file."""
-    return location.lower().startswith(SCHEMES)
 
 
 def http_url(location: str) -> str:
