@@ -20,6 +20,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "không mở được cơ sở dữ liệu {where}: {error}",
         "cannot open the database {where}: {error}",
     ),
+    "board.import.help": (
+        "nạp các tin nhắn đã ghi (JSON lines: topic, payload, thời điểm nhận, qos, retain) qua đúng đường tiếp nhận trực tiếp; nạp lại cùng tệp không ghi gì hai lần",
+        "ingest recorded messages (JSON lines: topic, payload, received time, qos, retain) through the live ingest path; importing a file twice stores nothing twice",
+    ),
+    "board.import.opt.file": (
+        "tệp JSON lines ('-' là đầu vào chuẩn)",
+        "the JSON lines file ('-' for standard input)",
+    ),
+    "board.import.done": (
+        "{lines} dòng: {messages} tin nhắn ({ingested} đã tiếp nhận, {duplicates} trùng, {rejected} bị từ chối), {sessions} phiên tiếp nhận; {bad} dòng lỗi",
+        "{lines} lines: {messages} messages ({ingested} ingested, {duplicates} duplicates, {rejected} refused), {sessions} ingest sessions; {bad} bad lines",
+    ),
+    "board.import.bad_line": ("dòng {line}: {reason}", "line {line}: {reason}"),
+    "board.import.unreadable": (
+        "không đọc được tệp {file}: {error}",
+        "cannot read the file {file}: {error}",
+    ),
+    "board.export.help": (
+        "ghi lịch sử đã lưu (trạng thái, meta, sẵn sàng, sự kiện, cuộc họp, phiên tiếp nhận) của các điểm cầu thành JSON lines, đúng định dạng của 'board import'",
+        "write the stored history (status, meta, readiness, events, meetings, ingest sessions) of the rooms as JSON lines, the format of 'board import'",
+    ),
+    "board.export.opt.from": (
+        "từ thời điểm này (YYYY-MM-DD hoặc ISO 8601; không có múi giờ: theo [board] timezone)",
+        "from this time (YYYY-MM-DD or ISO 8601; without an offset: in [board] timezone)",
+    ),
+    "board.export.opt.to": ("đến trước thời điểm này", "up to (not including) this time"),
+    "board.export.opt.output": (
+        "ghi vào tệp này (mặc định: đầu ra chuẩn)",
+        "write to this file (default: standard output)",
+    ),
+    "board.export.bad_time": (
+        "thời điểm {value!r} không hợp lệ: dùng YYYY-MM-DD hoặc ISO 8601",
+        "time {value!r} is not valid: use YYYY-MM-DD or ISO 8601",
+    ),
+    "board.export.done": ("đã ghi {n} dòng vào {output}", "{n} lines written to {output}"),
     "board.migrate.help": (
         "đưa cơ sở dữ liệu lịch sử lên phiên bản lược đồ mới nhất rồi thoát",
         "bring the history database to the latest schema version and exit",

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import getpass
 import ipaddress
 import logging
 import secrets
 import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+from zoneinfo import ZoneInfo
 
-from agent.cli.common import load_config
+from agent.cli.common import add_json, load_config, print_json
 from agent.config_fields import parse_host_port, section
 from agent.errors import ConfigError, UsageError
 from agent.i18n import t
+
+if TYPE_CHECKING:
+    from central.config import BoardConfig
+    from central.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +36,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--broker", metavar="HOST:PORT", help=t("board.opt.broker"))
     p.add_argument("--demo", action="store_true", help=t("board.opt.demo"))
-    sub = p.add_subparsers(dest="board_command", metavar="{merge,migrate}")
+    sub = p.add_subparsers(dest="board_command", metavar="{merge,migrate,import,export}")
     migrate = sub.add_parser(
         "migrate", help=t("board.migrate.help"), description=t("board.migrate.help")
     )
     _common(migrate)
+    imp = sub.add_parser("import", help=t("board.import.help"), description=t("board.import.help"))
+    imp.add_argument("file", metavar="FILE", help=t("board.import.opt.file"))
+    add_json(imp)
+    _common(imp)
+    exp = sub.add_parser("export", help=t("board.export.help"), description=t("board.export.help"))
+    exp.add_argument("--from", dest="since", required=True, help=t("board.export.opt.from"))
+    exp.add_argument("--to", dest="until", required=True, help=t("board.export.opt.to"))
+    exp.add_argument("--output", metavar="FILE", help=t("board.export.opt.output"))
+    _common(exp)
     merge = sub.add_parser("merge", help=t("board.merge.help"), description=t("board.merge.help"))
     merge.add_argument("old", nargs="+", metavar="PROVINCE/ROOM", help=t("board.merge.opt.old"))
     merge.add_argument(
@@ -58,6 +76,11 @@ def main(args: argparse.Namespace) -> int:
         store.close()
         print(t("board.migrate.done", where=store.path, version=store.version, was=was))
         return 0
+    if getattr(args, "board_command", None) in ("import", "export"):
+        try:
+            return _replay(args, bcfg, store)
+        finally:
+            store.close()
     board = Board(bcfg, store)
     if getattr(args, "board_command", None) == "merge":
         try:
@@ -115,6 +138,57 @@ def main(args: argparse.Namespace) -> int:
         board.stop()
         store.close()
     return 0
+
+
+def _replay(args: argparse.Namespace, bcfg: BoardConfig, store: Store) -> int:
+    """`board import FILE` and `board export --from --to [--output FILE]`."""
+    from central import replay
+    from central.store import StoreUnavailable
+
+    if args.board_command == "export":
+        since, until = _when(args.since, bcfg.timezone), _when(args.until, bcfg.timezone)
+        n = 0
+        with contextlib.ExitStack() as stack:
+            out: TextIO = (
+                stack.enter_context(Path(args.output).open("w", encoding="utf-8"))
+                if args.output
+                else sys.stdout
+            )
+            for line in replay.export_lines(store, since, until):
+                out.write(line + "\n")
+                n += 1
+        print(t("board.export.done", n=n, output=args.output or "-"), file=sys.stderr)
+        return 0
+    try:
+        with contextlib.ExitStack() as stack:
+            src: TextIO = (
+                sys.stdin
+                if args.file == "-"
+                else stack.enter_context(Path(args.file).open(encoding="utf-8", errors="replace"))
+            )
+            res = replay.import_lines(store, bcfg, src)
+    except OSError as exc:
+        raise ConfigError(
+            t("board.import.unreadable", file=args.file, error=exc.strerror)
+        ) from None
+    except StoreUnavailable as exc:
+        raise ConfigError(t("board.db.unavailable", where=store.path, error=exc)) from None
+    for n, why in res.errors:
+        print(t("board.import.bad_line", line=n, reason=why), file=sys.stderr)
+    if args.json:
+        print_json(res.as_dict())
+    else:
+        print(t("board.import.done", bad=len(res.errors), **res.as_dict() | {"errors": 0}))
+    return 1 if res.errors else 0
+
+
+def _when(text: str, tz: str) -> datetime:
+    """A time from the command line: a date or ISO 8601; without an offset, in the board's zone."""
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(t("board.export.bad_time", value=text)) from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=ZoneInfo(tz))
 
 
 def _common(sp: argparse.ArgumentParser) -> None:

@@ -376,6 +376,18 @@ class Store(ABC):
             rows = self._query("SELECT MIN(started) FROM coverage")
         return parse_ts(rows[0][0]) if rows and rows[0][0] else None
 
+    def last_bodies(self, table: str, room: str, before: datetime) -> tuple[str, str] | None:
+        """Return (ts, JSON body) of a room's last readiness report or event before `before`."""
+        if table not in ("readiness", "events"):
+            raise ValueError(table)
+        with self._lock:
+            rows = self._query(
+                f"SELECT ts, body FROM {table} WHERE room=? AND ts<?"  # noqa: S608 - fixed names
+                " ORDER BY ts DESC, rowid DESC LIMIT 1",
+                (room, iso(before)),
+            )
+        return (rows[0][0], rows[0][1]) if rows else None
+
     def events(self, room: str, limit: int = 100) -> list[dict[str, Any]]:
         """Return a room's newest events first."""
         with self._lock:
