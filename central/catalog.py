@@ -139,12 +139,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # ---- commands and meetings
     "board.cmd.unknown_verb": (
-        "lệnh '{verb}' không có trong hợp đồng MQTT v1",
-        "command '{verb}' is not part of MQTT contract v1",
+        "lệnh '{verb}' không có trong hợp đồng MQTT",
+        "command '{verb}' is not part of the MQTT contract",
     ),
-    "board.cmd.unknown_room": ("không biết phòng '{room}'", "unknown room '{room}'"),
+    "board.cmd.unknown_room": ("không biết điểm cầu '{room}'", "unknown room '{room}'"),
     "board.cmd.timeout": (
-        "phòng không trả lời trong {s} giây; kiểm tra máy tính phòng họp và mạng",
+        "điểm cầu không trả lời trong {s} giây; kiểm tra máy tính điểm cầu và mạng",
         "the room did not answer within {s} s; check the room PC and its network",
     ),
     "board.cmd.no_broker": (
@@ -159,6 +159,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "máy chủ MQTT báo lỗi (mã {rc})",
         "the MQTT broker reported an error (code {rc})",
     ),
+    "board.cmd.offline": (
+        "điểm cầu đang mất kết nối: lệnh không được gửi; kiểm tra máy tính và mạng của điểm cầu",
+        "the room is offline: the command was not sent; check the room PC and its network",
+    ),
+    "board.cmd.busy_room": (
+        "điểm cầu này đang có nhiều lệnh chờ trả lời; thử lại sau ít giây",
+        "this room already has several commands waiting for an answer; try again in a few seconds",
+    ),
+    "board.cmd.busy": (
+        "bảng theo dõi đang chờ quá nhiều điểm cầu trả lời; thử lại sau ít giây",
+        "the board is waiting on too many rooms already; try again in a few seconds",
+    ),
     "board.meeting.bad_time": (
         "thời gian bắt đầu/kết thúc không hợp lệ",
         "the start or end time is invalid",
@@ -168,8 +180,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the meeting id and province must be lower-case letters, digits, '-' or '_'",
     ),
     "board.meeting.invalid": (
-        "cuộc họp cần tiêu đề, thời gian kết thúc sau bắt đầu, và danh sách phòng dạng '*' hoặc 'huyen/phong'",
-        "a meeting needs a title, an end after its start, and rooms given as '*' or 'district/room'",
+        "cuộc họp cần tiêu đề, thời gian kết thúc sau bắt đầu, và ít nhất một nhóm hoặc điểm cầu tham dự",
+        "a meeting needs a title, an end after its start, and at least one group or room taking part",
     ),
     "board.meeting.unknown": ("không có cuộc họp '{id}'", "no meeting '{id}'"),
     # ---- availability report
@@ -187,7 +199,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the report kind (available: availability)",
     ),
     "board.report.header": (
-        "Tính sẵn sàng tháng {month} ({tz}) — {n} phòng",
+        "Tính sẵn sàng tháng {month} ({tz}) — {n} điểm cầu",
         "Availability for {month} ({tz}) — {n} rooms",
     ),
     "board.report.col.room": ("Phòng", "Room"),
@@ -219,11 +231,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "board.web.state.offline": ("Mất kết nối", "Offline"),
     "board.web.state.stale": ("Quá hạn báo cáo", "Stale"),
     "board.web.state.unknown": ("Chưa có báo cáo", "No report yet"),
-    "board.web.search": ("Tìm phòng, huyện…", "Search rooms, districts…"),
+    "board.web.search": ("Tìm điểm cầu (có dấu hoặc không)…", "Search rooms by name…"),
     "board.web.all_states": ("Mọi trạng thái", "All states"),
-    "board.web.all_districts": ("Mọi huyện", "All districts"),
+    "board.web.all_districts": ("Mọi nhóm", "All groups"),
     "board.web.province_level": ("cấp tỉnh", "province level"),
-    "board.web.rooms_shown": ("{n}/{total} phòng", "{n}/{total} rooms"),
+    "board.web.rooms_shown": ("{n}/{total} điểm cầu", "{n}/{total} rooms"),
     "board.web.never": ("chưa bao giờ", "never"),
     "board.web.last_seen": ("báo cáo lần cuối", "last report"),
     "board.web.schema_note": ("phiên bản lược đồ lạ: {schema}", "unknown schema version: {schema}"),
@@ -266,12 +278,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "board.web.events": ("Dòng sự kiện", "Event timeline"),
     "board.web.ok": ("thành công", "ok"),
     "board.web.failed": ("thất bại", "failed"),
-    "board.web.participants": ("{n} phòng tham dự", "{n} participating rooms"),
+    "board.web.participants": ("{n} điểm cầu tham dự", "{n} participating rooms"),
     "board.web.checked": ("đã kiểm tra T-{offset}", "checked at T-{offset}"),
     "board.web.checked_at": ("đã kiểm tra lúc {time}", "checked at {time}"),
     "board.web.not_checked": ("chưa kiểm tra cho cuộc họp này", "not yet checked for this meeting"),
     "board.web.checked_count": (
-        "{n}/{total} phòng đã gửi kết quả kiểm tra trước họp",
+        "{n}/{total} điểm cầu đã gửi kết quả kiểm tra trước họp",
         "{n}/{total} rooms have sent their pre-meeting check",
     ),
     "board.web.cancel_meeting": ("Hủy cuộc họp", "Cancel meeting"),
@@ -285,11 +297,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "board.web.start": ("Bắt đầu", "Start"),
     "board.web.end": ("Kết thúc", "End"),
     "board.web.rooms_patterns": (
-        "Phòng tham dự ('*' hoặc 'huyen/phong', cách nhau bởi dấu phẩy)",
-        "Rooms ('*' or 'district/room', comma-separated)",
+        "Điểm cầu tham dự",
+        "Rooms taking part",
     ),
     "board.web.month": ("Tháng", "Month"),
-    "board.web.report.room": ("Phòng", "Room"),
+    "board.web.report.room": ("Điểm cầu", "Room"),
     "board.web.report.online": ("% trực tuyến", "% online"),
     "board.web.report.ready": ("% sẵn sàng khi họp", "% ready in meetings"),
     "board.web.report.outages": ("Số lần mất kết nối", "Outages"),
@@ -314,9 +326,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chỉ người điều hành được làm thao tác này; tài khoản của bạn chỉ có quyền xem",
         "only operators may do this; your account may only view",
     ),
-    "board.web.err.no_room": ("không có phòng '{room}'", "no room '{room}'"),
+    "board.web.err.no_room": ("không có điểm cầu '{room}'", "no room '{room}'"),
     "board.web.err.no_snapshot": ("chưa có ảnh camera", "no snapshot yet"),
     "board.web.err.too_big": ("yêu cầu quá lớn", "request too large"),
     "board.web.err.bad_json": ("yêu cầu không phải JSON hợp lệ", "the request is not valid JSON"),
     "board.web.err.network": ("mất kết nối tới bảng theo dõi", "lost the connection to the board"),
+    "board.web.err.locked": (
+        "quá nhiều lần đăng nhập sai: tạm khóa, thử lại sau {minutes} phút",
+        "too many wrong passwords: locked, try again in {minutes} min",
+    ),
+    "board.web.err.busy": (
+        "bảng theo dõi đang bận, thử đăng nhập lại sau ít giây",
+        "the board is busy; try signing in again in a few seconds",
+    ),
 }

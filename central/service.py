@@ -20,11 +20,16 @@ from agent.errors import InvalidArgumentError
 from agent.i18n import t
 from central.auth import Role, Sessions, hash_password
 from central.config import BoardConfig
-from central.model import Message, iso
+from central.model import Message, RoomRecord, iso
 from central.state import Fleet
 from central.store import Store
 
 log = logging.getLogger(__name__)
+
+# Commands waiting for a room's answer hold a web worker thread: bounded so that a flood (or
+# rooms that never answer) cannot take the threads every other page needs.
+MAX_IN_FLIGHT: Final = 16  # in total (Starlette's pool has 40 threads)
+MAX_IN_FLIGHT_ROOM: Final = 4  # per room (a held camera move repeats every 500 ms)
 
 VERBS: Final = (
     "check",
@@ -95,6 +100,9 @@ class Board:
         self._stop = threading.Event()
         self.stopping = False
         self._flusher: threading.Thread | None = None
+        self._in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
+        self._room_lock = threading.Lock()
+        self._per_room: dict[str, int] = {}
 
     def start(self) -> None:
         """Start writing history in the background."""
@@ -135,6 +143,43 @@ class Board:
             raise InvalidArgumentError(t("board.cmd.unknown_verb", lang=lang, verb=verb))
         if rec is None:
             raise InvalidArgumentError(t("board.cmd.unknown_room", lang=lang, room=room))
+        refused = self._refusal(rec.status, room, verb, lang)
+        if refused is not None:
+            audit_id = self._audit(user, f"cmd:{verb}", room, args=args, ok=False, result=refused)
+            return ActionResult(False, refused, audit_id)
+        try:
+            return self._command(user, rec, verb, args, lang)
+        finally:
+            self._release(room)
+
+    def _refusal(
+        self, status: str | None, room: str, verb: str, lang: str
+    ) -> dict[str, Any] | None:
+        """Refuse at once what would only wait: an offline room, a full room or a full board."""
+        if status == "offline":
+            return _error("offline", t("board.cmd.offline", lang=lang))
+        with self._room_lock:
+            # ptz.stop is never refused for a busy room: it is what ends a hold.
+            if verb != "ptz.stop" and self._per_room.get(room, 0) >= MAX_IN_FLIGHT_ROOM:
+                return _error("busy", t("board.cmd.busy_room", lang=lang))
+            if not self._in_flight.acquire(blocking=False):
+                return _error("busy", t("board.cmd.busy", lang=lang))
+            self._per_room[room] = self._per_room.get(room, 0) + 1
+        return None
+
+    def _release(self, room: str) -> None:
+        with self._room_lock:
+            left = self._per_room.get(room, 1) - 1
+            if left:
+                self._per_room[room] = left
+            else:
+                self._per_room.pop(room, None)
+            self._in_flight.release()
+
+    def _command(
+        self, user: str, rec: RoomRecord, verb: str, args: dict[str, Any], lang: str
+    ) -> ActionResult:
+        room = rec.path.key
         request_id = secrets.token_hex(8)
         timeout = self.cfg.command_timeout_s
         payload = {
@@ -279,6 +324,19 @@ class Board:
             "rooms": patterns,
         }
 
+    def audit(
+        self,
+        user: str,
+        action: str,
+        target: str,
+        *,
+        ok: bool,
+        args: dict[str, Any] | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> int:
+        """Record a sign-in, sign-out or lockout (or any action) in the audit log."""
+        return self._audit(user, action, target, args=args or {}, ok=ok, result=result or {})
+
     # ------------------------------------------------------------ internals
 
     def _audit(
@@ -349,6 +407,10 @@ class Board:
             if not link.connected:
                 log.warning("board has no broker: %s", why)
             self.fleet.set_broker(connected=link.connected, error=why)
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message}}
 
 
 def _parse_local(text: str, tz: str) -> datetime:

@@ -17,12 +17,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent.errors import AgentError
 from agent.i18n import catalog, t
-from central.auth import Role, Session, csrf_ok, verify_password
+from central.auth import Role, Session, Throttle, csrf_ok, verify_password
 from central.availability import report, to_csv
+from central.metrics import CONTENT_TYPE, health_check, prometheus
 from central.service import Board
+from central.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,9 @@ _SSE_QUEUE: Final = 1000
 _BATCH_S: Final = 0.05
 _KEEPALIVE_S: Final = 15.0
 _MAX_BODY: Final = 64 * 1024
+_HEALTH_DB_S: Final = 2.0  # /healthz waits this long for the database
+_SCRYPT_AT_ONCE: Final = 2  # password checks running together (each costs 16 MB and ~50 ms)
+_SCRYPT_WAITING: Final = 16  # more sign-ins waiting than this are refused at once
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -41,6 +47,7 @@ class Hub:
 
     def __init__(self, batch_s: float = _BATCH_S) -> None:
         self._clients: set[asyncio.Queue[str | None]] = set()
+        self._tokens: dict[asyncio.Queue[str | None], str] = {}  # whose session each stream is
         self._loop: asyncio.AbstractEventLoop | None = None
         self._batch_s = batch_s
         self._lock = threading.Lock()
@@ -90,15 +97,30 @@ class Hub:
                 with contextlib.suppress(asyncio.QueueFull):
                     q.put_nowait(None)
 
-    def add(self) -> asyncio.Queue[str | None]:
-        """Register a new SSE client."""
+    def add(self, token: str = "") -> asyncio.Queue[str | None]:
+        """Register a new SSE client of session `token`."""
         q: asyncio.Queue[str | None] = asyncio.Queue(_SSE_QUEUE)
         self._clients.add(q)
+        self._tokens[q] = token
         return q
 
     def remove(self, q: asyncio.Queue[str | None]) -> None:
         """Forget an SSE client."""
         self._clients.discard(q)
+        self._tokens.pop(q, None)
+
+    def end_sessions(self, tokens: set[str]) -> int:
+        """End the streams of these sessions (signed out); return how many (on the loop)."""
+        ended = [q for q, tok in list(self._tokens.items()) if tok in tokens]
+        for q in ended:
+            self.remove(q)
+            while True:  # make room for the end marker even in a full queue
+                try:
+                    q.put_nowait(None)
+                    break
+                except asyncio.QueueFull:
+                    q.get_nowait()
+        return len(ended)
 
     def close_all(self) -> None:
         """End every stream (on shutdown), so the server can stop."""
@@ -112,6 +134,9 @@ def create_app(board: Board) -> Starlette:
     """Build the ASGI app serving `board`."""
     hub = Hub()
     unsubscribe = board.fleet.subscribe(hub.publish)
+    throttle = Throttle()
+    scrypt_gate = asyncio.Semaphore(_SCRYPT_AT_ONCE)
+    waiting = [0]  # sign-ins queued for the scrypt gate
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -172,7 +197,7 @@ def create_app(board: Board) -> Starlette:
     # ------------------------------------------------------------ pages and login
 
     async def index(_: Request) -> Response:
-        return FileResponse(STATIC / "index.html", headers=_SECURITY_HEADERS)
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
 
     async def login(request: Request) -> Response:
         try:
@@ -181,19 +206,40 @@ def create_app(board: Board) -> Starlette:
             return JSONResponse(
                 {"ok": False, "error": {"code": "bad_json", "message": exc.message}}, 400
             )
-        name, password = str(data.get("user", "")), str(data.get("password", ""))
-        found = await run_in_threadpool(board.store.user, name)
-        # Verify against a dummy hash for unknown users, so timing does not reveal who exists.
-        stored = found[1] if found else _DUMMY_HASH
-        ok = await run_in_threadpool(verify_password, password, stored)
+        name, password = str(data.get("user", ""))[:64], str(data.get("password", ""))
+        address = request.client.host if request.client else "?"
+        lock = throttle.locked(name, address)
+        if lock is not None:
+            # Refused before the password is checked: the right one does not help a guesser.
+            minutes = max(1, (lock.seconds_left + 59) // 60)
+            return error(request, 429, "locked", minutes=minutes)
+        if waiting[0] >= _SCRYPT_WAITING:
+            return error(request, 429, "busy")
+        waiting[0] += 1
+        try:
+            async with scrypt_gate:
+                found = await run_in_threadpool(board.store.user, name)
+                # Verify against a dummy hash for unknown users: timing does not reveal who exists.
+                stored = found[1] if found else _DUMMY_HASH
+                ok = await run_in_threadpool(verify_password, password, stored)
+        finally:
+            waiting[0] -= 1
         if not found or not ok:
-            log.warning(
-                "failed board login for %r from %s",
-                name[:64],
-                request.client.host if request.client else "?",
-            )
+            log.warning("failed board login for %r from %s", name, address)
+            for who in throttle.failed(name, address):
+                log.warning("board sign-in locked for %s %r (%s)", who, name, address)
+                await run_in_threadpool(
+                    board.audit,
+                    name,
+                    "login.locked",
+                    address,
+                    ok=False,
+                    args={"by": who, "minutes": int(throttle.lockout_s // 60)},
+                )
             return error(request, 401, "bad_login")
+        throttle.succeeded(name)
         session = board.sessions.create(name, Role(found[0]))
+        await run_in_threadpool(board.audit, name, "login", address, ok=True)
         response = JSONResponse(
             {"ok": True, "user": name, "role": session.role.value, "csrf": session.csrf}
         )
@@ -211,7 +257,12 @@ def create_app(board: Board) -> Starlette:
     async def logout(request: Request) -> Response:
         token = request.cookies.get(COOKIE)
         if token:
+            session, _ = board.sessions.get(token)
             board.sessions.drop(token)
+            hub.end_sessions({token})  # its open live streams end now, not at their next write
+            if session is not None:
+                address = request.client.host if request.client else "?"
+                await run_in_threadpool(board.audit, session.user, "logout", address, ok=True)
         response = JSONResponse({"ok": True})
         response.delete_cookie(COOKIE, path="/")
         return response
@@ -279,7 +330,7 @@ def create_app(board: Board) -> Starlette:
         return JSONResponse({"month": month, "rooms": [r.as_dict() for r in rows]})
 
     async def stream(request: Request) -> Response:
-        q = hub.add()
+        q = hub.add(request.cookies.get(COOKIE, ""))
 
         async def events() -> AsyncIterator[str]:
             try:
@@ -304,6 +355,28 @@ def create_app(board: Board) -> Starlette:
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
+
+    # ------------------------------------------------------------ operations (no sign-in)
+
+    async def healthz(_: Request) -> Response:
+        # For the load balancer: 200 while ingesting with a database that answers, else 503.
+        try:
+            await asyncio.wait_for(run_in_threadpool(board.store.ping), _HEALTH_DB_S)
+            store_error = None
+        except TimeoutError:
+            store_error = f"no answer within {_HEALTH_DB_S:g} s"
+        except StoreUnavailable as exc:
+            store_error = str(exc)
+        ok, reasons = health_check(board.fleet, store_error)
+        h = board.fleet.health()
+        body = {"ok": ok, "reasons": reasons} | {
+            k: h[k] for k in ("broker_connected", "db_ok", "db_pending", "db_errors", "rooms")
+        }
+        return JSONResponse(body, 200 if ok else 503, headers={"Cache-Control": "no-store"})
+
+    async def metrics(_: Request) -> Response:
+        text = prometheus(board.fleet, live_clients=len(hub._clients))  # noqa: SLF001 - same module
+        return Response(text, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
     # ------------------------------------------------------------ operator actions
 
@@ -339,6 +412,8 @@ def create_app(board: Board) -> Starlette:
 
     routes = [
         Route("/", index),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics),
         Route("/api/login", login, methods=["POST"]),
         Route("/api/logout", logout, methods=["POST"]),
         Route("/api/messages", messages),
@@ -366,7 +441,32 @@ def create_app(board: Board) -> Starlette:
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.hub = hub
+    app.state.throttle = throttle
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+class SecurityHeaders:
+    """CSP, framing, sniffing and referrer headers on every response (pages, files, API)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the headers to the response start, leaving streaming bodies alone."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in _HEADER_BYTES if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _frame(kind: str, data: dict[str, Any]) -> str:
@@ -392,9 +492,12 @@ _DUMMY_HASH: Final = (
 )
 _SECURITY_HEADERS: Final = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' blob:; style-src 'self'; script-src 'self'"
+        "default-src 'self'; img-src 'self' blob:; style-src 'self'; script-src 'self';"
+        " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self';"
+        " frame-ancestors 'none'"
     ),
     "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
 }
+_HEADER_BYTES: Final = tuple((k.lower().encode(), v.encode()) for k, v in _SECURITY_HEADERS.items())
