@@ -1,10 +1,11 @@
 """The agent's MQTT side, speaking agent.contract (v2):
 
 - `client`: the only paho import, a bounded client with its own reconnecting thread;
+- `settings`: what the client is told and reports (settings, messages, failures), no paho;
 - `outbox`: the SQLite event outbox and the pump that drains it;
 - `commands`: received commands into validated requests, and the verb handler;
 - `reports`: the readiness body from a Report, and alert bookkeeping;
 - `link`: the daemon's whole MQTT side (`Link`) and `client_settings(config)`.
 """
 
-__all__ = ["client", "commands", "link", "outbox", "reports"]
+__all__ = ["client", "commands", "link", "outbox", "reports", "settings"]

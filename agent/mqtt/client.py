@@ -21,6 +21,9 @@ Design:
 - MQTT 5 sets the Session Expiry explicitly: paho sends none, and `clean_start=False`
   alone gives no persistent session.
 - The password never appears in a repr or a log line.
+
+What the client is told and reports back (settings, messages, link states, failures, backoff)
+is plain data in agent.mqtt.settings, re-exported here.
 """
 
 from __future__ import annotations
@@ -35,9 +38,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any, Final, Literal, Self
+from dataclasses import dataclass
+from typing import Any, Self
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
@@ -47,92 +49,23 @@ from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from agent.errors import BrokerError, BusyError
+from agent.mqtt.settings import (
+    BAD_CREDENTIALS,
+    NOT_AUTHORIZED,
+    ClientSettings,
+    ConnectFailure,
+    LinkState,
+    Message,
+    ProtocolVersion,
+    TlsSettings,
+    Will,
+    backoff,
+    connect_failure,
+    reason_value,
+    ssl_text,
+)
 
 log = logging.getLogger(__name__)
-
-ProtocolVersion = Literal["5", "3.1.1"]
-NOT_AUTHORIZED: Final = 135
-BAD_CREDENTIALS: Final = 134
-
-
-class LinkState(StrEnum):
-    """Where the network thread is."""
-
-    IDLE = "idle"  # not started
-    CONNECTING = "connecting"  # TCP/TLS/CONNECT in progress
-    CONNECTED = "connected"  # CONNACK success received
-    WAITING = "waiting"  # backing off before the next attempt
-    STOPPED = "stopped"  # stop() finished
-
-
-@dataclass(frozen=True, slots=True)
-class TlsSettings:
-    """TLS to the broker: the CA to trust and, for mTLS, our certificate and key."""
-
-    ca_file: str | None = None
-    cert_file: str | None = None
-    key_file: str | None = None
-    check_hostname: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Will:
-    """The Last Will the broker publishes when we vanish without DISCONNECT."""
-
-    topic: str
-    payload: bytes
-    qos: int = 1
-    retain: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ClientSettings:
-    """Everything needed to reach one broker as one client id."""
-
-    host: str
-    port: int
-    client_id: str
-    protocol: ProtocolVersion = "5"
-    keepalive_s: int = 30
-    session_expiry_s: int = 3600
-    clean_start: bool = False  # for reconnects; see clean_first
-    clean_first: bool = True  # the first connect of a process starts clean (see _attempt)
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
-    tls: TlsSettings | None = None
-    will: Will | None = None
-    reconnect_min_s: float = 0.5
-    reconnect_max_s: float = 60.0
-    connect_timeout_s: float = 10.0
-    max_inflight: int = 100
-    max_pending: int = 10_000
-    max_messages: int = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One received message with the MQTT 5 properties the contract uses."""
-
-    topic: str
-    payload: bytes
-    qos: int
-    retain: bool
-    content_type: str | None = None
-    response_topic: str | None = None
-    correlation_data: bytes | None = None
-    message_expiry_s: int | None = None
-    user_properties: tuple[tuple[str, str], ...] = ()
-    received_at: float = 0.0  # time.monotonic() at arrival, for expiry checks
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectFailure:
-    """Why the last connection attempt failed: a CONNACK code or a socket/TLS error."""
-
-    reason_code: int | None
-    text: str
-    tls: bool = False
-    auth: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -551,7 +484,7 @@ class MqttClient:
                 properties=self._connect_props(),
             )
         except ssl.SSLError as exc:
-            self._fail(None, f"TLS to {s.host}:{s.port} failed: {_ssl_text(exc)}", tls=True)
+            self._fail(None, f"TLS to {s.host}:{s.port} failed: {ssl_text(exc)}", tls=True)
             return False
         except (OSError, ValueError) as exc:
             self._fail(None, f"cannot reach {s.host}:{s.port}: {exc}")
@@ -577,7 +510,7 @@ class MqttClient:
                 if rc != paho.MQTT_ERR_SUCCESS:
                     break
         except ssl.SSLError as exc:
-            self._fail(None, f"TLS to {s.host}:{s.port} failed: {_ssl_text(exc)}", tls=True)
+            self._fail(None, f"TLS to {s.host}:{s.port} failed: {ssl_text(exc)}", tls=True)
         except Exception:
             log.exception("MQTT network loop failed")
         finally:
@@ -592,8 +525,7 @@ class MqttClient:
         return was_connected
 
     def _fail(self, reason_code: int | None, text: str, *, tls: bool = False) -> None:
-        auth = reason_code in (NOT_AUTHORIZED, BAD_CREDENTIALS, 4, 5)
-        self.last_failure = ConnectFailure(reason_code, text, tls=tls, auth=auth)
+        self.last_failure = connect_failure(reason_code, text, tls=tls)
         log.warning("MQTT: %s", text)
 
     # paho callbacks (wrapped by _guard; they run on the network thread) -------------
@@ -601,7 +533,7 @@ class MqttClient:
     def _on_connect(
         self, _c: object, _u: object, flags: Any, reason: ReasonCode, _p: object
     ) -> None:
-        code = _rc_value(reason)
+        code = reason_value(reason)
         if code != 0:
             self._fail(
                 code,
@@ -661,7 +593,7 @@ class MqttClient:
                 return
 
     def _on_publish(self, _c: object, _u: object, mid: int, reason: ReasonCode, _p: object) -> None:
-        code = _rc_value(reason)
+        code = reason_value(reason)
         # Codes below 128 are successes (16 is "no matching subscribers"): report them as 0.
         code = 0 if code < 128 else code
         with self._lock:
@@ -690,7 +622,7 @@ class MqttClient:
             if mid == self._resub_mid and self._connected.is_set():
                 self._ready.set()
         if wait is not None:
-            wait[1].extend(_rc_value(c) for c in codes)
+            wait[1].extend(reason_value(c) for c in codes)
             wait[0].set()
 
     @staticmethod
@@ -713,12 +645,6 @@ def tls_context(tls: TlsSettings) -> ssl.SSLContext:
     return ctx
 
 
-def backoff(attempt: int, lo: float, hi: float, rng: random.Random) -> float:
-    """Exponential backoff capped at `hi`, with "equal jitter": half fixed, half random."""
-    ceiling = min(hi, lo * (2 ** min(attempt, 30)))
-    return float(ceiling / 2 + rng.uniform(0, ceiling / 2))
-
-
 def resolve(host: str) -> list[str]:
     """Resolve a broker host name to its addresses (raises OSError)."""
     return sorted({str(a[4][0]) for a in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)})
@@ -727,16 +653,6 @@ def resolve(host: str) -> list[str]:
 def _props(packet_type: int) -> Properties:
     props: Properties = Properties(packet_type)  # type: ignore[no-untyped-call]
     return props
-
-
-def _rc_value(reason: object) -> int:
-    value = getattr(reason, "value", reason)
-    return int(value) if isinstance(value, int) else 0
-
-
-def _ssl_text(exc: ssl.SSLError) -> str:
-    verify = getattr(exc, "verify_message", None)
-    return f"{exc.reason}: {verify}" if verify else str(exc.reason or exc)
 
 
 def _guard(fn: Callable[..., None]) -> Callable[..., None]:
@@ -757,3 +673,22 @@ def connected(settings: ClientSettings, **callbacks: Any) -> Iterator[MqttClient
     client = MqttClient(settings, **callbacks)
     with client:
         yield client
+
+
+# The settings and the failure model live in agent.mqtt.settings; callers import them from here.
+__all__ = [
+    "BAD_CREDENTIALS",
+    "NOT_AUTHORIZED",
+    "ClientSettings",
+    "ConnectFailure",
+    "LinkState",
+    "Message",
+    "MqttClient",
+    "ProtocolVersion",
+    "TlsSettings",
+    "Will",
+    "backoff",
+    "connected",
+    "resolve",
+    "tls_context",
+]
