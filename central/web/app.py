@@ -375,7 +375,7 @@ def create_app(board: Board) -> Starlette:
         return JSONResponse(body, 200 if ok else 503, headers={"Cache-Control": "no-store"})
 
     async def metrics(_: Request) -> Response:
-        text = prometheus(board.fleet, live_clients=len(hub._clients))  # noqa: SLF001 - same module
+        text = prometheus(board.fleet, live_clients=len(hub._clients))
         return Response(text, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
     # ------------------------------------------------------------ operator actions

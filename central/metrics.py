@@ -1,0 +1,104 @@
+"""What a load balancer and Prometheus ask the board: its health, and its counters as text.
+
+Pure: `health_check` and `prometheus` read a Fleet and a few numbers the web app passes in, and
+return data or text (Prometheus text exposition format 0.0.4). The routes are in central.web.app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+from central.model import RoomState
+from central.state import Fleet
+
+CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
+
+
+def health_check(fleet: Fleet, store_error: str | None) -> tuple[bool, list[str]]:
+    """(healthy, reasons): ingesting (the broker link is up) and the store answering and writing."""
+    reasons: list[str] = []
+    if not fleet.stats.broker_connected:
+        reasons.append("broker: not connected" + _why(fleet.stats.broker_error))
+    if store_error is not None:
+        reasons.append("database: not answering" + _why(store_error))
+    elif not fleet.db_ok:
+        reasons.append("database: history writes failing" + _why(fleet.db_error))
+    return not reasons, reasons
+
+
+def prometheus(fleet: Fleet, *, live_clients: int) -> str:
+    """The board's metrics in Prometheus text format."""
+    s = fleet.stats
+    counts = {state.value: 0 for state in RoomState}
+    for row in fleet.rooms():
+        counts[row["state"]] = counts.get(row["state"], 0) + 1
+    out: list[str] = []
+    for name, value, help_text in (
+        ("received", s.received, "MQTT messages received"),
+        ("ingested", s.ingested, "messages applied to the fleet"),
+        ("duplicates", s.duplicates, "messages already seen (retained redelivery, outbox replay)"),
+        ("rejected", s.rejected, "messages refused (malformed, oversized, off-contract)"),
+        ("late_wills", s.late_wills, "offline Wills of an older session, ignored"),
+    ):
+        out += _metric(f"hnth_board_messages_{name}_total", "counter", help_text, [("", value)])
+    out += _metric(
+        "hnth_board_db_errors_total",
+        "counter",
+        "history flushes the database refused (down, locked, full)",
+        [("", s.db_errors)],
+    )
+    out += _metric(
+        "hnth_board_db_pending",
+        "gauge",
+        "history writes waiting in memory for the database",
+        [("", s.db_pending)],
+    )
+    out += _metric(
+        "hnth_board_db_up", "gauge", "1 when the last history write succeeded", [("", fleet.db_ok)]
+    )
+    out += _metric(
+        "hnth_board_broker_connected",
+        "gauge",
+        "1 while the board's MQTT link is up (it is ingesting)",
+        [("", s.broker_connected)],
+    )
+    out += _metric(
+        "hnth_board_rooms",
+        "gauge",
+        "rooms by the colour they show",
+        [(f'state="{k}"', v) for k, v in sorted(counts.items())],
+    )
+    out += _metric(
+        "hnth_board_live_clients",
+        "gauge",
+        "browsers receiving live updates",
+        [("", live_clients)],
+    )
+    lat = fleet.db_writes
+    out += [
+        "# HELP hnth_board_db_write_seconds time to write one batch of history",
+        "# TYPE hnth_board_db_write_seconds histogram",
+    ]
+    cumulative = 0
+    for edge, n in zip((*lat.BUCKETS, None), lat.counts, strict=True):
+        cumulative += n
+        le = "+Inf" if edge is None else repr(edge)
+        out.append(f'hnth_board_db_write_seconds_bucket{{le="{le}"}} {cumulative}')
+    out.append(f"hnth_board_db_write_seconds_sum {lat.total_s!r}")
+    out.append(f"hnth_board_db_write_seconds_count {lat.n}")
+    return "\n".join(out) + "\n"
+
+
+def _metric(
+    name: str, kind: str, help_text: str, samples: Iterable[tuple[str, float | bool]]
+) -> list[str]:
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
+    lines += [
+        f"{name}{{{labels}}} {int(v)}" if labels else f"{name} {int(v)}" for labels, v in samples
+    ]
+    return lines
+
+
+def _why(text: str) -> str:
+    return f" ({text[:200]})" if text else ""
