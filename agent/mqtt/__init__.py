@@ -6,7 +6,19 @@
 - `parsing`: a received command message into a validated request or a refusal (sans-IO);
 - `commands`: the verb handler (lanes, the PTZ rate limit and hold);
 - `reports`: the readiness body from a Report, and alert bookkeeping;
-- `link`: the daemon's whole MQTT side (`Link`) and `client_settings(config)`.
+- `retained`: the room's retained readiness and snapshot, republished on every connect;
+- `security`: `client_settings(config)`, where TLS, the password file and plaintext refusals live;
+- `link`: the daemon's whole MQTT side (`Link`).
 """
 
-__all__ = ["client", "commands", "link", "outbox", "parsing", "reports", "settings"]
+__all__ = [
+    "client",
+    "commands",
+    "link",
+    "outbox",
+    "parsing",
+    "reports",
+    "retained",
+    "security",
+    "settings",
+]

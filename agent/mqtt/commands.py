@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from agent.contract import payloads
 from agent.contract.requests import VERBS, CommandError, Lane
 from agent.errors import AgentError, BusyError, DeviceError, DeviceUnavailableError
 from agent.i18n import t
@@ -225,6 +226,20 @@ def error_code(exc: BaseException) -> str:
     return "internal"
 
 
+def response(
+    request_id: str, *, result: Any = None, error: BaseException | None = None
+) -> dict[str, Any]:
+    """The one response body to a command: its result, or the error's contract code and text."""
+    if error is None:
+        return payloads.response_ok(request_id, result)
+    message = (
+        error.message
+        if isinstance(error, AgentError)
+        else t("mqtt.cmd.internal", error=type(error).__name__)
+    )
+    return payloads.response_error(request_id, error_code(error), message)
+
+
 def position_dict(pos: Any) -> dict[str, int | None]:
     """Normalise a camera position (an object with pan/tilt/zoom, or a 3-tuple) to the contract.
 
@@ -290,4 +305,5 @@ __all__ = [
     "limits_for",
     "parse",
     "position_dict",
+    "response",
 ]

@@ -19,19 +19,17 @@ connect it publishes `online`, then the latest readiness and snapshot again; eve
 `boot_id`/`seq` and go through the SQLite outbox in state_dir; each command gets exactly one
 response on the room's own `resp/` subtree and one `command.executed` event.
 
-`client_settings(cfg)` is where security is enforced: TLS files, the password read from
-`password_file`, plaintext refused to a non-loopback broker unless `allow_insecure`.
+What is retained (readiness, snapshot) lives in agent.mqtt.retained; `client_settings(cfg)`,
+where security is enforced (TLS files, the password file, no plaintext to a remote broker),
+in agent.mqtt.security, re-exported here.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import ipaddress
 import logging
 import queue
-import socket
-import stat
 import threading
 import time
 import uuid
@@ -45,12 +43,14 @@ from agent.contract import clock, payloads
 from agent.contract.groups import UnitKind
 from agent.contract.requests import Lane
 from agent.contract.topics import RoomTopics, username
-from agent.errors import AgentError, BusyError, ConfigError, DeviceError
+from agent.errors import AgentError, BusyError
 from agent.i18n import t
 from agent.mqtt import reports
-from agent.mqtt.client import ClientSettings, Message, MqttClient, TlsSettings, Will
-from agent.mqtt.commands import CommandHandler, Envelope, Request, error_code, parse
+from agent.mqtt.client import ClientSettings, Message, MqttClient, Will
+from agent.mqtt.commands import CommandHandler, Envelope, Request, parse, response
 from agent.mqtt.outbox import Outbox, Pump
+from agent.mqtt.retained import Retained
+from agent.mqtt.security import client_settings, is_loopback, read_password, warn_if_exposed
 
 if TYPE_CHECKING:
     from agent.checks.runner import Report
@@ -112,7 +112,7 @@ class Link:
         else:
             self.settings = settings or client_settings(config, will=will)
             if self.settings.will is None:
-                self.settings = _with_will(self.settings, will)
+                self.settings = dataclasses.replace(self.settings, will=will)
         state_dir = Path(config.agent.state_dir)
         self.outbox = Outbox(
             state_dir / OUTBOX_FILE,
@@ -137,11 +137,8 @@ class Link:
         self._seq = 0
         self._readiness_seq = 0
         self._seq_lock = threading.Lock()
-        self._retained_lock = threading.Lock()
         self._alerts_lock = threading.Lock()
-        self._readiness: dict[str, Any] | None = None
-        self._snapshot: tuple[bytes, str] | None = None
-        self._snapshot_source: tuple[str, float] | None = None
+        self.retained = Retained(self.client, self.topics)
         self._lanes: dict[Lane, queue.Queue[Request | None]] = {
             lane: queue.Queue(LANE_QUEUE) for lane in Lane
         }
@@ -260,14 +257,11 @@ class Link:
             self._readiness_seq += 1
             seq = self._readiness_seq
         body = reports.readiness(report, self.config.room, boot_id=self.boot_id, seq=seq)
-        with self._retained_lock:
-            self._readiness = body
-            if self.client.connected:
-                self._publish_retained(self.topics.readiness, payloads.encode(body))
+        self.retained.set_readiness(body)
         camera = report.result("camera")
         path = camera.metrics.get("snapshot_path") if camera else None
         if isinstance(path, str):
-            self._maybe_snapshot(path, clock.iso(report.started_at))
+            self.retained.snapshot_from_file(path, clock.iso(report.started_at))
         # One report at a time through the alert state: the daemon's periodic run and a
         # `check` command may finish together, and each must see the other's alerts.
         with self._alerts_lock:
@@ -283,16 +277,7 @@ class Link:
 
     def publish_snapshot(self, jpeg: bytes, ts: str | None = None) -> dict[str, Any]:
         """Publish a retained JPEG on `{base}/snapshot` (content type, user property ts)."""
-        ts = ts or clock.now_iso()
-        if len(jpeg) > payloads.SNAPSHOT_MAX_BYTES or not jpeg.startswith(b"\xff\xd8"):
-            raise DeviceError(
-                t("mqtt.snapshot.bad", size=len(jpeg), limit=payloads.SNAPSHOT_MAX_BYTES)
-            )
-        with self._retained_lock:
-            self._snapshot = (jpeg, ts)
-            if self.client.connected:
-                self._publish_snapshot_now()
-        return {"size": len(jpeg), "ts": ts}
+        return self.retained.set_snapshot(jpeg, ts)
 
     def state(self) -> dict[str, Any]:
         """The latest readiness and status (the `state` verb's default)."""
@@ -303,7 +288,7 @@ class Link:
         )
         return {
             "status": status,
-            "readiness": self._readiness,
+            "readiness": self.retained.readiness,
             "queued_events": self.outbox.count(),
         }
 
@@ -312,54 +297,14 @@ class Link:
     def _publish_row(self, topic: str, payload: bytes, on_ack: Callable[[int, int], None]) -> int:
         return self.client.publish(topic, payload, qos=1, on_ack=on_ack)
 
-    def _publish_retained(self, topic: str, payload: bytes) -> None:
-        try:
-            self.client.publish(topic, payload, qos=1, retain=True)
-        except BusyError:
-            log.warning("MQTT queue full; %s will be republished on the next connect", topic)
-
-    def _publish_snapshot_now(self) -> None:
-        if self._snapshot is None:
-            return
-        jpeg, ts = self._snapshot
-        try:
-            self.client.publish(
-                self.topics.snapshot,
-                jpeg,
-                qos=1,
-                retain=True,
-                content_type=payloads.SNAPSHOT_CONTENT_TYPE,
-                user_properties=[("ts", ts)],
-            )
-        except BusyError:
-            log.warning("MQTT queue full; the snapshot will be republished on the next connect")
-
-    def _maybe_snapshot(self, path: str, ts: str) -> None:
-        try:
-            mtime = Path(path).stat().st_mtime
-            if self._snapshot_source == (path, mtime):
-                return  # the camera check did not make a new JPEG
-            jpeg = Path(path).read_bytes()
-        except OSError as exc:
-            log.warning("cannot read snapshot %s: %s", path, exc)
-            return
-        try:
-            self.publish_snapshot(jpeg, ts)
-            self._snapshot_source = (path, mtime)
-        except DeviceError as exc:
-            log.warning("snapshot not published: %s", exc)
-
     def _on_connect(self, _session_present: bool) -> None:
-        online = payloads.status(
-            payloads.ONLINE, boot_id=self.boot_id, agent_version=self.agent_version
-        )
-        with self._retained_lock:
-            self._publish_retained(self.topics.meta, payloads.encode(self.meta()))
-            if not self.one_shot:
-                self._publish_retained(self.topics.status, payloads.encode(online))
-            if self._readiness is not None:
-                self._publish_retained(self.topics.readiness, payloads.encode(self._readiness))
-            self._publish_snapshot_now()
+        first = [(self.topics.meta, payloads.encode(self.meta()))]
+        if not self.one_shot:
+            online = payloads.status(
+                payloads.ONLINE, boot_id=self.boot_id, agent_version=self.agent_version
+            )
+            first.append((self.topics.status, payloads.encode(online)))
+        self.retained.republish(first)
         self.pump.connected()
 
     def _on_disconnect(self, reason: str) -> None:
@@ -423,16 +368,7 @@ class Link:
     ) -> None:
         """Publish the one response and the `command.executed` event; never raises."""
         try:
-            if error is None:
-                body = payloads.response_ok(envelope.request_id, result)
-            else:
-                code = error_code(error)
-                message = (
-                    error.message
-                    if isinstance(error, AgentError)
-                    else t("mqtt.cmd.internal", error=type(error).__name__)
-                )
-                body = payloads.response_error(envelope.request_id, code, message)
+            body = response(envelope.request_id, result=result, error=error)
             self.client.publish(
                 envelope.topic,
                 payloads.encode(body),
@@ -457,111 +393,14 @@ class Link:
 
     def _cmd_snapshot(self) -> dict[str, Any]:
         assert self.actions.snapshot is not None
-        report = self.actions.snapshot()
-        camera = report.result("camera")
-        path = camera.metrics.get("snapshot_path") if camera else None
-        if not isinstance(path, str):
-            summary = camera.summary if camera else "-"
-            raise DeviceError(t("mqtt.snapshot.none", summary=summary))
-        try:
-            jpeg = Path(path).read_bytes()
-        except OSError as exc:
-            raise DeviceError(t("mqtt.snapshot.unreadable", path=path, error=exc)) from exc
-        return self.publish_snapshot(jpeg, clock.iso(report.started_at))
+        return self.retained.snapshot_of(self.actions.snapshot())
 
 
-# ---------------------------------------------------------------------- settings
-
-
-def client_settings(
-    config: Config, *, will: Will | None = None, client_id: str | None = None
-) -> ClientSettings:
-    """Build the client settings from [mqtt]; ConfigError (exit 3) if unsafe or broken."""
-    m = config.mqtt
-    if not m.host:
-        raise ConfigError(t("mqtt.cfg.no_host"), hint=t("mqtt.cfg.no_host_hint"))
-    port = m.port or (8883 if m.tls else 1883)
-    if not m.tls and not m.allow_insecure and not is_loopback(m.host):
-        raise ConfigError(
-            t("mqtt.cfg.insecure", host=m.host, port=port), hint=t("mqtt.cfg.insecure_hint")
-        )
-    tls = None
-    if m.tls:
-        for key in ("ca_file", "cert_file", "key_file"):
-            value = getattr(m, key)
-            if value and not Path(value).is_file():
-                raise ConfigError(t("mqtt.cfg.missing_file", key=key, path=value))
-        if bool(m.cert_file) != bool(m.key_file):
-            raise ConfigError(t("mqtt.cfg.cert_pair"))
-        if m.key_file:
-            warn_if_exposed(m.key_file, "key_file")
-        tls = TlsSettings(
-            ca_file=m.ca_file or None, cert_file=m.cert_file or None, key_file=m.key_file or None
-        )
-    password = None
-    if m.password_file:
-        password = read_password(m.password_file)
-    # Contract v2: a room's username (and client id) is {province}/{room}, which the broker's
-    # ACL pattern hnth/v2/%u/… pins to the room's own subtree.
-    own = username(config.room.province, config.room.id)
-    return ClientSettings(
-        host=m.host,
-        port=port,
-        client_id=client_id or own,
-        protocol=m.protocol,
-        keepalive_s=m.keepalive_s,
-        session_expiry_s=m.session_expiry_s,
-        clean_start=False,
-        username=m.username or (own if password is not None else None),
-        password=password,
-        tls=tls,
-        will=will,
-        reconnect_max_s=m.reconnect_max_s,
-    )
-
-
-def read_password(path: str) -> str:
-    """Read the broker password (first line of `path`); ConfigError naming the file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(
-            t("mqtt.cfg.password_unreadable", path=path, error=exc.strerror or exc)
-        ) from None
-    warn_if_exposed(path, "password_file")
-    password = text.splitlines()[0] if text else ""
-    if not password:
-        raise ConfigError(t("mqtt.cfg.password_empty", path=path))
-    return password
-
-
-def warn_if_exposed(path: str, key: str) -> bool:
-    """Log a warning when a file holding a secret is group- or world-readable; True if so."""
-    try:
-        mode = Path(path).stat().st_mode
-    except OSError:
-        return False
-    if mode & (stat.S_IRGRP | stat.S_IROTH):
-        log.warning("%s", t("mqtt.cfg.exposed", key=key, path=path, mode=f"{stat.S_IMODE(mode):o}"))
-        return True
-    return False
-
-
-def is_loopback(host: str) -> bool:
-    """True if `host` is a loopback address or a name that resolves only to loopback."""
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        pass
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return False
-    addrs = {str(i[4][0]) for i in infos}
-    return bool(addrs) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addrs)
-
-
-def _with_will(settings: ClientSettings, will: Will) -> ClientSettings:
-    return dataclasses.replace(settings, will=will)
+__all__ = [
+    "Actions",
+    "Link",
+    "client_settings",
+    "is_loopback",
+    "read_password",
+    "warn_if_exposed",
+]
