@@ -18,7 +18,7 @@ from agent.contract.groups import v1_selector
 
 log = logging.getLogger(__name__)
 
-VERSION: Final = 4
+VERSION: Final = 5
 
 # Schema 4. One row per ingest session of a board: from its start (or its broker connecting) to its
 # last heartbeat, or its clean stop. Time no session covers is "no data" in the report.
@@ -27,6 +27,22 @@ CREATE TABLE IF NOT EXISTS coverage(
   session TEXT PRIMARY KEY, board TEXT NOT NULL, started TEXT NOT NULL, beat TEXT NOT NULL,
   stopped TEXT, every_s REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS coverage_started ON coverage(started);
+"""
+
+# Schema 5. The monthly report's audited exclusions (maintenance windows declared in advance,
+# outages tagged after the fact: withdrawn, never edited) and its closed months and amendments.
+# Written in the SQL both databases accept; central.report.db holds the statements.
+REPORT: Final = """
+CREATE TABLE IF NOT EXISTS exclusions(
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, category TEXT NOT NULL, rooms TEXT NOT NULL,
+  start TEXT NOT NULL, "end" TEXT NOT NULL, reason TEXT NOT NULL, "user" TEXT NOT NULL,
+  created TEXT NOT NULL, flags TEXT NOT NULL DEFAULT '[]',
+  withdrawn TEXT, withdrawn_by TEXT, withdraw_reason TEXT);
+CREATE INDEX IF NOT EXISTS exclusions_start ON exclusions(start);
+CREATE TABLE IF NOT EXISTS report_closes(
+  month TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, ts TEXT NOT NULL,
+  "user" TEXT NOT NULL, reason TEXT NOT NULL, digest TEXT NOT NULL, manifest TEXT NOT NULL,
+  PRIMARY KEY(month, seq));
 """
 
 _LATEST: Final = (
@@ -65,6 +81,7 @@ CREATE TABLE IF NOT EXISTS users(
   name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL, created TEXT NOT NULL);
 """
     + COVERAGE
+    + REPORT
 )
 
 
@@ -140,8 +157,15 @@ def _v3_to_v4(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _v4_to_v5(db: sqlite3.Connection) -> None:
+    """The report's exclusions and closed months."""
+    for statement in filter(str.strip, REPORT.split(";")):
+        db.execute(statement)
+
+
 _STEPS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
+    4: _v4_to_v5,
 }

@@ -67,8 +67,17 @@ def _v3_to_v4(conn: psycopg.Connection[Any]) -> None:
         conn.execute(statement.encode())
 
 
+def _v4_to_v5(conn: psycopg.Connection[Any]) -> None:
+    """The report's exclusions and closed months (SQL in central.schema.REPORT)."""
+    for statement in filter(str.strip, schema.REPORT.split(";")):
+        conn.execute(statement.encode())
+
+
 # version → the step from it to the next; PostgreSQL support starts at schema 3.
-_STEPS: Final[dict[int, Callable[[psycopg.Connection[Any]], None]]] = {3: _v3_to_v4}
+_STEPS: Final[dict[int, Callable[[psycopg.Connection[Any]], None]]] = {
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+}
 _FIRST: Final = 3
 
 
@@ -154,7 +163,9 @@ def migrate(conn: psycopg.Connection[Any]) -> int:
         row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
         found = int(row[0]) if row and row[0] is not None else 0
         if found == 0:
-            for statement in filter(str.strip, (_LATEST + schema.COVERAGE).split(";")):
+            for statement in filter(
+                str.strip, (_LATEST + schema.COVERAGE + schema.REPORT).split(";")
+            ):
                 conn.execute(statement.encode())
             conn.execute("INSERT INTO schema_version(version) VALUES(%s)", (schema.VERSION,))
             return 0

@@ -1,0 +1,17 @@
+"""The monthly report a province can pay on: the lease contract's rules, audited exclusions,
+per-meeting readiness, and its files (table, CSV, JSON, XLSX, PDF), closed once and verifiable.
+
+- `rules`: `Rules` from the [report] section (service hours, minimum outage, tiers);
+- `exclusions`, `db`: maintenance windows and tagged outages (`Exclusion`, `ReportDb`);
+- `month`: `build()` → `MonthReport` (rooms, meetings, outages, exclusions, totals);
+- `export`: table, CSV (Excel-safe), JSON, and the deterministic export of a month's history;
+- `xlsx`, `pdf`: the files a finance office takes; `close`: closing, amending, verifying.
+"""
+
+from __future__ import annotations
+
+from agent.i18n import register_part
+
+__all__ = ["close", "db", "exclusions", "export", "fmt", "month", "pdf", "rules", "xlsx"]
+
+register_part("central.report.catalog")
