@@ -4,26 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import logging
 import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Any, Protocol
 
 from agent import config as config_mod
-from agent import systemd
+from agent import devices, systemd
 from agent.checks import CheckContext, CheckFn, Trigger, load
 from agent.checks.runner import Report, run_checks
 from agent.checks.worker import Batch, Request, split
 from agent.config import Config
-from agent.errors import AgentError, ConfigError
+from agent.errors import ConfigError
 from agent.i18n import set_language, t
 from agent.schedule import Meeting, MeetingBook, current, due, next_wakeup, overlaps
+from agent.schedule.done import DoneSlots
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +105,7 @@ class Agent:
         self._wake = threading.Event()
         self._reload = threading.Event()
         self._run_lock = threading.Lock()
-        self._done: set[tuple[str, str, float]] = set()
+        self.done = DoneSlots(lambda: self.config.agent.state_dir, clock)
         self._last_report: Report | None = None
         self._last_periodic = 0.0
         self._last_overlap: set[tuple[str, str]] = set()
@@ -135,12 +134,7 @@ class Agent:
 
     def camera(self) -> Any:
         """Return the process-wide PTZ camera (VISCA or Pelco); None when [ptz] port is not set."""
-        if not self.config.ptz.port:
-            return None
-        from agent.ptz import shared
-
-        # One client per port, shared with the MQTT handler and the ptz check.
-        return shared(self.config.ptz)
+        return devices.camera(self.config.ptz)
 
     def run_checks(
         self,
@@ -205,7 +199,7 @@ class Agent:
 
     def run(self) -> int:
         """Run until stopped; return the process exit code."""
-        self._load_done()
+        self.done.load()
         self.reporter = self._reporter_factory(self)
         self.reporter.start()
         self.reporter.event("agent.started", agent_version=_version(), config=self.config.source)
@@ -241,14 +235,9 @@ class Agent:
         log.info("stopping")
         # STOP first: a camera moving for an MQTT verb (a timed move, a hold) must not keep
         # moving after the process is gone, and the broker goodbye below may take seconds.
-        from agent.ptz import close_shared, stop_shared
-
-        if self.config.ptz.port:
-            stop_shared()
+        devices.stop_camera(self.config.ptz)
         self.reporter.stop(timeout=3.0)
-        if self.config.ptz.port:
-            with contextlib.suppress(Exception):
-                close_shared()
+        devices.close_camera(self.config.ptz)
         return 0
 
     # ---------------------------------------------------------------- the loop
@@ -258,9 +247,8 @@ class Agent:
         self.book.refresh_ics(now)
         meetings = self.book.meetings(now)
         self._report_overlaps(meetings)
-        for item in due(meetings, self.config.schedule.offsets_min, now, self._done):
-            self._done.update(item.keys())
-            self._save_done()
+        for item in due(meetings, self.config.schedule.offsets_min, now, self.done.slots):
+            self.done.add(item.keys())
             if self.config.schedule.prep:
                 self._prep(item.meeting)
             self.run_checks(self.config.checks.enabled, Trigger.SCHEDULE, item.meeting)
@@ -277,29 +265,16 @@ class Agent:
         """Prepare the room before a meeting: camera power on; the ptz check then goes home."""
         if self.in_meeting() is not None:
             return
-        from agent.ptz import is_pelco
-
-        done: list[str] = []
-        ptz = self.config.ptz
-        # Pelco has no power command the agent uses: only VISCA cameras are powered on here.
-        if ptz.port and ptz.power_on_before_meeting and not is_pelco(ptz.port):
-            try:
-                cam = self.camera()
-                if cam is not None and not cam.power_status():
-                    cam.power(True)
-                    done.append("camera.power_on")
-            except AgentError as exc:
-                self._problem("prep.failed", f"camera power: {exc}")
-        wake = _cec_wake()
-        if wake:
-            done.append("display.wake")
+        done, problems = devices.prepare(self.config.ptz)
+        for problem in problems:
+            self._problem("prep.failed", problem)
         if done:
             self.reporter.event("prep.done", meeting_id=meeting.id, actions=done)
 
     def _sleep_s(self) -> float:
         now = self.clock()
         wake = next_wakeup(
-            self.book.meetings(now), self.config.schedule.offsets_min, now, self._done
+            self.book.meetings(now), self.config.schedule.offsets_min, now, self.done.slots
         )
         until_due = (wake - now).total_seconds() if wake else TICK_S
         return max(0.05, min(TICK_S, until_due))
@@ -345,29 +320,6 @@ class Agent:
 
     def _status(self) -> None:
         systemd.status(self._status_text())
-
-    def _done_path(self) -> Path:
-        return Path(self.config.agent.state_dir) / "schedule-done.json"
-
-    def _load_done(self) -> None:
-        try:
-            items = json.loads(self._done_path().read_text(encoding="utf-8"))
-            self._done = {(str(a), str(b), float(c)) for a, b, c in items}
-        except (OSError, ValueError, TypeError):
-            self._done = set()
-
-    def _save_done(self) -> None:
-        # Keep only slots of the last two days, so the file stays small.
-        cutoff = (self.clock() - timedelta(days=2)).isoformat()
-        keep = sorted(k for k in self._done if k[1] >= cutoff)
-        path = self._done_path()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(keep), encoding="utf-8")
-            tmp.replace(path)
-        except OSError as exc:
-            log.warning("cannot save the schedule state to %s: %s", path, exc)
 
 
 class MqttReporter:
@@ -436,21 +388,6 @@ def install_signals(agent: Agent) -> None:
 def meeting_id_from_topic(topic: str) -> str:
     """Return the meeting id of `hnth/v1/{province}/schedule/{id}`."""
     return topic.rsplit("/", 1)[-1]
-
-
-def _cec_wake() -> bool:
-    try:
-        from agent.media import display as display_media
-    except ImportError:
-        return False
-    wake = getattr(display_media, "cec_wake", None)
-    if wake is None:
-        return False
-    try:
-        return bool(wake())
-    except Exception:
-        log.debug("CEC wake failed", exc_info=True)
-        return False
 
 
 def _trim_heap() -> None:
