@@ -18,13 +18,16 @@ from agent.config_fields import SLUG_RE as SLUG_RE
 from agent.config_fields import build_section as build_section
 from agent.config_fields import (
     calendar_location,
+    district,
     each,
     host_ports,
     in_range,
     non_negative,
     opt,
     positive,
+    room_ref,
     slug,
+    slug_keys,
     slug_or_empty,
     time_zone,
     unknown,
@@ -36,7 +39,7 @@ from agent.contract.groups import Group, UnitKind
 from agent.contract.topics import RoomId
 from agent.errors import ConfigError
 from agent.i18n import t
-from agent.ptz_url import PortUrlError, is_pelco, parse_pelco_url
+from agent.ptz_url import port_check
 
 SYSTEM_PATH: Final = Path("/etc/hnth-agent/config.toml")
 ENV_VAR: Final = "HNTH_AGENT_CONFIG"
@@ -55,10 +58,6 @@ CHECK_NAMES: Final = (
 # ---------------------------------------------------------------- the agent's own validators
 # A validator returns None when the value is fine, else the catalogue key that says what is allowed
 # (the generic ones are in agent.config_fields).
-
-
-def _district(value: Any) -> str | None:
-    return None if value == "_" or SLUG_RE.fullmatch(value) else "config.allowed.district"
 
 
 def _check_names(value: Any) -> str | None:
@@ -98,18 +97,6 @@ def _unit(value: Any) -> str | None:
     return None if value in {u.value for u in UnitKind} else "config.allowed.unit"
 
 
-def _room_ref(value: Any) -> str | None:
-    province, sep, room = value.partition("/")
-    ok = (
-        SLUG_RE.fullmatch(room) and SLUG_RE.fullmatch(province) if sep else SLUG_RE.fullmatch(value)
-    )
-    return None if ok else "config.allowed.room_ref"
-
-
-def _group_names(value: Any) -> str | None:
-    return None if all(SLUG_RE.fullmatch(k) for k in value) else "config.allowed.slug"
-
-
 @dataclass(frozen=True, slots=True)
 class RoomConfig:
     """Who this room is (contract v2): its province, its id there, its name and its groups."""
@@ -119,10 +106,10 @@ class RoomConfig:
     name: str = opt("")
     unit: str = opt("xa", _unit)  # agent.contract.UnitKind
     groups: tuple[str, ...] = opt([], each(slug))
-    group_names: dict[str, str] = opt({}, _group_names)  # noqa: RUF009 - opt makes a field()
-    replaces: tuple[str, ...] = opt([], each(_room_ref))  # ids this room took over (merges)
+    group_names: dict[str, str] = opt({}, slug_keys)  # noqa: RUF009 - opt makes a field()
+    replaces: tuple[str, ...] = opt([], each(room_ref))  # ids this room took over (merges)
     # Contract v1's district; kept as a group (a former district is a label since 2025).
-    district: str = opt("_", _district)
+    district: str = opt("_", district)
 
     @property
     def room_id(self) -> RoomId:
@@ -250,23 +237,11 @@ class DisplayConfig:
     cec: bool = opt(True)
 
 
-def _ptz_port(value: Any) -> str | None:
-    # A Pelco URL carries its own address (1..255), baud and home preset: checked here, so a
-    # typo is refused at load with the key named, not at the first camera command.
-    if not is_pelco(value):
-        return None
-    try:
-        parse_pelco_url(value)
-    except PortUrlError:
-        return "ptz.allowed.port_pelco"
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class PtzConfig:
     """The PTZ camera's port (VISCA or Pelco, by URL) and the pre-meeting position."""
 
-    port: str = opt("", _ptz_port)
+    port: str = opt("", port_check)
     address: int = opt(1, in_range(1, 7))  # VISCA only; a Pelco URL says `?address=` (1..255)
     home_preset: int = opt(-1, in_range(-1, 254))
     power_on_before_meeting: bool = opt(True)

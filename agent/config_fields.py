@@ -65,6 +65,25 @@ def slug_or_empty(value: Any) -> str | None:
     return None if value == "" else slug(value)
 
 
+def slug_keys(value: Any) -> str | None:
+    """A table whose keys are slugs."""
+    return None if all(SLUG_RE.fullmatch(k) for k in value) else "config.allowed.slug"
+
+
+def district(value: Any) -> str | None:
+    """Contract v1's district: a slug, or "_" for none."""
+    return None if value == "_" or SLUG_RE.fullmatch(value) else "config.allowed.district"
+
+
+def room_ref(value: Any) -> str | None:
+    """A room id, alone (this province) or as `province/room`."""
+    province, sep, room = value.partition("/")
+    ok = (
+        SLUG_RE.fullmatch(room) and SLUG_RE.fullmatch(province) if sep else SLUG_RE.fullmatch(value)
+    )
+    return None if ok else "config.allowed.room_ref"
+
+
 def positive(value: Any) -> str | None:
     """Greater than zero."""
     return None if value > 0 else "config.allowed.positive"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -92,6 +92,21 @@ def parse_pelco_url(url: str) -> PelcoEndpoint:
     )
 
 
+def port_check(value: Any) -> str | None:
+    """The [ptz] port validator: None when fine, else the catalogue key saying what is allowed.
+
+    A Pelco URL carries its own address (1..255), baud and home preset: checked at load, so a
+    typo is refused with the key named, not at the first camera command.
+    """
+    if not is_pelco(value):
+        return None
+    try:
+        parse_pelco_url(value)
+    except PortUrlError:
+        return "ptz.allowed.port_pelco"
+    return None
+
+
 def _int(options: dict[str, str], name: str, default: int, lo: int, hi: int) -> int:
     raw = options.get(name)
     if raw is None:
@@ -117,4 +132,5 @@ __all__ = [
     "Variant",
     "is_pelco",
     "parse_pelco_url",
+    "port_check",
 ]
