@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 Change = tuple[str, dict[str, Any]]  # (kind, data) announced to the page after a message
 Write = Callable[[Writer], object]  # one history write, run inside a transaction
 _SEEN_PER_ROOM: Final = 2048
+_KNOWN_VERSIONS: Final = {"hnth.readiness": 2, "hnth.meta": 2}
 
 
 @dataclass(slots=True)
@@ -109,7 +110,8 @@ class Ingest:
             return self._store_room(new, "snapshot")
         assert p.body is not None
         family, version = schema_of(p.body)
-        note = f"{family}/{version}" if version != 1 else ""
+        # Only a version newer than the contract's (v2 readiness and meta are known) is noted.
+        note = f"{family}/{version}" if version > _KNOWN_VERSIONS.get(family, 1) else ""
         if p.kind is Kind.META:
             return self._apply_meta(rec, p.body)
         if p.kind is Kind.STATUS:

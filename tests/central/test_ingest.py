@@ -188,14 +188,25 @@ def test_bad_input_is_counted_and_logged_in_one_line(fleet, caplog, topic, paylo
 
 
 def test_unknown_schema_version_is_shown_and_unknown_keys_ignored(fleet):
+    msg = status("online")
+    body = json.loads(msg.payload)
+    body["schema"] = "hnth.status/2"
+    body["future_field"] = {"x": 1}
+    fleet.ingest(Message(msg.topic, json.dumps(body).encode(), True))
+    row = fleet.rooms()[0]
+    assert row["status"] == "online"
+    assert row["schema_note"] == "hnth.status/2"
+
+
+def test_readiness_2_is_the_contract_not_an_unknown_version(fleet):
     fleet.ingest(status("online"))
-    msg = readiness(1, future_field={"x": 1})
+    msg = readiness(1)
     body = json.loads(msg.payload)
     body["schema"] = "hnth.readiness/2"
     fleet.ingest(Message(msg.topic, json.dumps(body).encode(), True))
     row = fleet.rooms()[0]
     assert row["state"] == "ready"
-    assert row["schema_note"] == "hnth.readiness/2"
+    assert row["schema_note"] == ""
 
 
 def test_locked_database_keeps_history_and_retries(fleet, tmp_path):
