@@ -127,9 +127,8 @@ def test_add_user_then_report_from_constructed_history(config, tmp_path):
 
     r = run("report", "availability", "--month", "2026-10", "--csv", env_config=config)
     assert r.returncode == 0
-    assert r.stdout.splitlines()[0].startswith(
-        "room,province,groups,name,observed_s,online_s,online_pct"
-    )
+    # The contract's CSV (central.report.export): a BOM for Excel, headers in the language.
+    assert r.stdout.splitlines()[0].startswith("\ufeffMã điểm cầu,Tên điểm cầu,Tỉnh")
 
     r = run("report", "availability", "--month", "2026-10", "--lang", "vi", env_config=config)
     assert "UBND xã A" in r.stdout
