@@ -137,6 +137,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "đã lưu người dùng {name} với vai trò {role}",
         "saved user {name} with role {role}",
     ),
+    "board.user.help": (
+        "quản lý tài khoản của bảng theo dõi: add, list, disable, enable, delete, passwd",
+        "manage the board's accounts: add, list, disable, enable, delete, passwd",
+    ),
+    "board.user.add.help": (
+        "tạo người dùng TÊN (mật khẩu hỏi hoặc đọc từ stdin)",
+        "create user NAME (the password is asked for, or read from stdin)",
+    ),
+    "board.user.list.help": ("liệt kê người dùng", "list the users"),
+    "board.user.disable.help": (
+        "khóa người dùng TÊN: không đăng nhập được nữa",
+        "disable user NAME: sign-in is refused",
+    ),
+    "board.user.enable.help": ("mở khóa người dùng TÊN", "enable user NAME again"),
+    "board.user.delete.help": ("xóa người dùng TÊN", "delete user NAME"),
+    "board.user.passwd.help": (
+        "đặt mật khẩu mới cho người dùng TÊN (hỏi hoặc đọc từ stdin)",
+        "set a new password for user NAME (asked for, or read from stdin)",
+    ),
+    "board.user.opt.name": ("tên đăng nhập", "the user name"),
+    "board.user.opt.json": ("in dạng JSON", "print JSON"),
+    "board.user.disabled": ("đã khóa", "disabled"),
+    "board.user.unknown": ("không có người dùng '{name}'", "no user '{name}'"),
+    "board.user.add.done": (
+        "đã lưu người dùng {name} với vai trò {role}",
+        "saved user {name} with role {role}",
+    ),
+    "board.user.passwd.done": ("đã đổi mật khẩu của {name}", "new password set for {name}"),
+    "board.user.disable.done": (
+        "đã khóa {name}; các phiên đang mở của người này kết thúc trong vòng 30 giây",
+        "{name} is disabled; its open sessions end within 30 s",
+    ),
+    "board.user.enable.done": ("đã mở khóa {name}", "{name} is enabled again"),
+    "board.user.delete.done": (
+        "đã xóa {name}; các phiên đang mở của người này kết thúc trong vòng 30 giây",
+        "{name} is deleted; its open sessions end within 30 s",
+    ),
     # ---- commands and meetings
     "board.cmd.unknown_verb": (
         "lệnh '{verb}' không có trong hợp đồng MQTT",

@@ -18,7 +18,7 @@ from agent.contract.groups import Selector, v1_selector
 from agent.contract.names import is_slug
 from agent.errors import InvalidArgumentError
 from agent.i18n import t
-from central.auth import Role, Sessions, hash_password
+from central.auth import DISABLED, Role, Sessions, hash_password
 from central.config import BoardConfig
 from central.model import Message, RoomRecord, iso
 from central.state import Fleet
@@ -131,6 +131,44 @@ class Board:
         if len(password) < 8:
             raise InvalidArgumentError(t("board.user.short_password"))
         self.store.put_user(name, role.value, hash_password(password), self.fleet.now())
+
+    def users(self) -> list[dict[str, str]]:
+        """Every user: name, role, created, and whether it is disabled."""
+        return [
+            {
+                "name": n,
+                "role": r,
+                "created": c,
+                "disabled": "yes" if h.startswith(DISABLED) else "",
+            }
+            for n, r, h, c in self.store.users()
+        ]
+
+    def set_password(self, name: str, password: str) -> None:
+        """Give an existing user a new password (it also enables a disabled user)."""
+        found = self._user(name)
+        self.add_user(name, Role(found[0]), password)
+        self.sessions.drop_user(name)
+
+    def set_disabled(self, name: str, *, disabled: bool) -> None:
+        """Disable a user (sign-in refused, sessions ended) or enable it again."""
+        role, hashed = self._user(name)
+        plain = hashed.removeprefix(DISABLED)
+        self.store.put_user(name, role, DISABLED + plain if disabled else plain, self.fleet.now())
+        if disabled:
+            self.sessions.drop_user(name)
+
+    def delete_user(self, name: str) -> None:
+        """Remove a user and end its sessions."""
+        self._user(name)
+        self.store.delete_user(name)
+        self.sessions.drop_user(name)
+
+    def _user(self, name: str) -> tuple[str, str]:
+        found = self.store.user(name)
+        if found is None:
+            raise InvalidArgumentError(t("board.user.unknown", name=name))
+        return found
 
     # ------------------------------------------------------------ operator actions
 

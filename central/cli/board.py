@@ -19,6 +19,7 @@ from agent.cli.common import add_json, load_config, print_json
 from agent.config_fields import parse_host_port, section
 from agent.errors import ConfigError, UsageError
 from agent.i18n import t
+from central.cli import users
 
 if TYPE_CHECKING:
     from central.config import BoardConfig
@@ -36,7 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--broker", metavar="HOST:PORT", help=t("board.opt.broker"))
     p.add_argument("--demo", action="store_true", help=t("board.opt.demo"))
-    sub = p.add_subparsers(dest="board_command", metavar="{merge,migrate,import,export}")
+    sub = p.add_subparsers(dest="board_command", metavar="{merge,migrate,import,export,user}")
     migrate = sub.add_parser(
         "migrate", help=t("board.migrate.help"), description=t("board.migrate.help")
     )
@@ -50,6 +51,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     exp.add_argument("--to", dest="until", required=True, help=t("board.export.opt.to"))
     exp.add_argument("--output", metavar="FILE", help=t("board.export.opt.output"))
     _common(exp)
+    users.add_parser(sub, _common)
     merge = sub.add_parser("merge", help=t("board.merge.help"), description=t("board.merge.help"))
     merge.add_argument("old", nargs="+", metavar="PROVINCE/ROOM", help=t("board.merge.opt.old"))
     merge.add_argument(
@@ -82,6 +84,11 @@ def main(args: argparse.Namespace) -> int:
         finally:
             store.close()
     board = Board(bcfg, store)
+    if getattr(args, "board_command", None) == "user":
+        try:
+            return users.run(args, board, getpass.getuser())
+        finally:
+            store.close()
     if getattr(args, "board_command", None) == "merge":
         try:
             board.merge(getpass.getuser(), args.into, list(args.old), args.reason)

@@ -267,6 +267,18 @@ class Store(ABC):
             rows = self._query("SELECT role, hash FROM users WHERE name=?", (name,))
         return (rows[0][0], rows[0][1]) if rows else None
 
+    def users(self) -> list[tuple[str, str, str, str]]:
+        """Return every user as (name, role, hash, created), by name."""
+        with self._lock:
+            rows = self._query("SELECT name, role, hash, created FROM users ORDER BY name")
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def delete_user(self, name: str) -> bool:
+        """Remove a user; True when there was one."""
+        with self._lock:
+            rows = self._query("DELETE FROM users WHERE name=? RETURNING name", (name,))
+        return bool(rows)
+
     # ------------------------------------------------------------ merges
 
     def add_merge(self, old: str, new: str, *, user: str, ts: datetime, reason: str) -> None:
