@@ -811,7 +811,7 @@ async function renderReport() {
   };
   month.addEventListener("change", load);
   view.replaceChildren(h("div", { class: "filters" }, h("label", { class: "inline" }, tr("board.web.month"), month),
-    h("a", { href: "#", id: "report-csv", onclick: (e) => { e.preventDefault(); location.href = "/api/report?format=csv&month=" + month.value; } }, "CSV")), out);
+    ["csv", "xlsx", "pdf"].map((f) => h("a", { href: "#", id: "report-" + f, onclick: (e) => { e.preventDefault(); location.href = "/api/report?format=" + f + "&lang=" + S.lang + "&month=" + month.value; } }, f.toUpperCase()))), out);
   await load();
 }
 
