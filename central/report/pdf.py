@@ -254,11 +254,11 @@ def to_pdf(
             )
         )
 
-    story.append(Spacer(1, 5 * mm))
+    closing: list[Any] = [Spacer(1, 5 * mm)]
     if digest:
-        story.append(p(t("monthly.doc.digest", lang, digest=digest), small))
-    story.append(p(t("monthly.doc.generated", lang, ts=local(r.generated, tz)), small))
-    story.append(Spacer(1, 6 * mm))
+        closing.append(p(t("monthly.doc.digest", lang, digest=digest), small))
+    closing.append(p(t("monthly.doc.generated", lang, ts=local(r.generated, tz)), small))
+    closing.append(Spacer(1, 6 * mm))
     sign_left = [
         p(t("monthly.doc.recipients", lang), cell_b),
         p(t("monthly.doc.archive", lang), cell),
@@ -271,7 +271,8 @@ def to_pdf(
     ]
     sign = Table([[sign_left, sign_right]], colWidths=[80 * mm, 85 * mm])
     sign.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story.append(KeepTogether([sign]))
+    closing.append(sign)
+    story.append(KeepTogether(closing))  # the digest and the date stay with the signature
 
     footer = f"{r.month}" + (f" · SHA-256 {digest[:16]}…" if digest else "")
 
