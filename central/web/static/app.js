@@ -237,28 +237,31 @@ function groupsText(r) { return r.groups.length ? r.groups.map((g) => g.name).jo
 
 // ---------------------------------------------------------------- fleet grid
 
-const F = { q: "", state: "", group: "" };
+const F = { q: "", fq: "", state: "", group: "" };
 const G = { tiles: new Map(), grid: null };
 
+const COLLATE = new Intl.Collator("vi");
 function severityOrder(a, b) {
-  return (a.severity - b.severity) || a.name.localeCompare(b.name, "vi") || a.room.localeCompare(b.room);
+  return (a.severity - b.severity) || COLLATE.compare(a.name, b.name) || (a.room < b.room ? -1 : a.room > b.room ? 1 : 0);
+}
+
+// What the search looks in, folded once per room update (not once per room per keystroke).
+function searchable(r) {
+  if (r._fold === undefined) r._fold = fold(r.name + " " + r.id + " " + r.groups.map((g) => g.name).join(" "));
+  return r._fold;
 }
 
 function matches(r) {
   if (F.state && !(F.state === "invalid" ? r.invalid : r.state === F.state)) return false;
   if (F.group && !r.groups.some((g) => g.id === F.group)) return false;
-  if (F.q) {
-    const q = fold(F.q).trim();
-    if (q && !fold(r.name + " " + r.id + " " + r.groups.map((g) => g.name).join(" ")).includes(q)) return false;
-  }
-  return true;
+  return !F.fq || searchable(r).includes(F.fq);
 }
 
 function renderFleet() {
   const view = $("#view");
   const search = h("input", { id: "fleet-search", type: "search", placeholder: tr("board.web.search"), value: F.q,
                               "aria-label": tr("board.web.search"),
-                              oninput: (e) => { F.q = e.target.value; updateFleet(null); } });
+                              oninput: (e) => { F.q = e.target.value; F.fq = fold(F.q).trim(); updateFleet(null); } });
   const stateSel = h("select", { id: "fleet-state", "aria-label": tr("board.web.all_states"),
                                  onchange: (e) => { F.state = e.target.value; updateFleet(null); } });
   const groupSel = h("select", { id: "fleet-group", "aria-label": tr("board.web.all_groups"),
@@ -279,34 +282,34 @@ function renderFleet() {
 // Apply live changes: `changed` room keys (null = the filters changed: recheck every tile).
 function updateFleet(changed) {
   if (!G.grid || !G.grid.isConnected) return;
-  const all = [...S.rooms.values()];
-  const rebuilt = [];
-  for (const r of all) {
-    let tile = G.tiles.get(r.room);
-    if (!tile) { tile = { el: h("button", { class: "room-tile", "data-room": r.room, type: "button",
-                                            onclick: () => { location.hash = "#/room/" + encodeURIComponent(r.room); } }), sig: "" };
-                 G.tiles.set(r.room, tile); }
-    if (changed === null || changed.has(r.room) || !tile.sig) {
-      const sig = tileSig(r);
-      if (sig !== tile.sig) { fillTile(tile.el, r); tile.sig = sig; rebuilt.push(r.room); }
-    }
+  const keys = changed === null ? [...S.rooms.keys()] : [...changed];
+  let rebuilt = 0, moved = false;
+  for (const key of keys) {
+    const r = S.rooms.get(key);
+    if (!r) continue;
+    let tile = G.tiles.get(key);
+    if (!tile) { tile = { el: h("button", { class: "room-tile", "data-room": key, type: "button",
+                                            onclick: () => { location.hash = "#/room/" + encodeURIComponent(key); } }), sig: "", key: "" };
+                 G.tiles.set(key, tile); }
+    const sig = tileSig(r);
+    if (sig !== tile.sig) { fillTile(tile.el, r); tile.sig = sig; rebuilt += 1; }
+    // Problems first. A tile whose place in the order did not change is never moved (moving a
+    // node loses a selection in it): only the others are taken out, and put back below.
+    const order = JSON.stringify([r.severity, r.name, key]);
+    if (tile.key !== order) { tile.key = order; if (tile.el.parentNode) tile.el.remove(); moved = true; }
     const show = matches(r);
     if (tile.el.hidden === show) tile.el.hidden = !show;
   }
-  STATS.tiles = all.length; STATS.rendered += rebuilt.length;
-  // Problems first. Tiles whose place in the order did not change are never moved (moving a
-  // node loses a selection in it): only the others are taken out and put back in their place.
-  for (const r of all) {
-    const tile = G.tiles.get(r.room);
-    const key = JSON.stringify([r.severity, r.name, r.room]);
-    if (tile.key !== key) { tile.key = key; if (tile.el.parentNode) tile.el.remove(); }
+  STATS.tiles = S.rooms.size; STATS.rendered += rebuilt;
+  if (moved) {
+    let cursor = G.grid.firstChild;
+    for (const r of [...S.rooms.values()].sort(severityOrder)) {
+      const el = G.tiles.get(r.room).el;
+      if (el.parentNode === G.grid) { cursor = el.nextSibling; continue; }
+      G.grid.insertBefore(el, cursor);
+    }
   }
-  let cursor = G.grid.firstChild;
-  for (const r of all.slice().sort(severityOrder)) {
-    const el = G.tiles.get(r.room).el;
-    if (el.parentNode === G.grid) { cursor = el.nextSibling; continue; }
-    G.grid.insertBefore(el, cursor);
-  }
+  const all = [...S.rooms.values()];
   updateFilters(all);
   updateTotals();
 }
