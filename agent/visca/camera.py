@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -354,48 +353,9 @@ def _nibbles(*lengths: int) -> Callable[[bytes], bool]:
     return lambda d: len(d) in lengths and all(b <= 0x0F for b in d)
 
 
-_shared: dict[str, tuple[PtzConfig, Camera]] = {}
-_shared_lock = threading.Lock()
-
-
-def shared(ptz: PtzConfig) -> Camera:
-    """The process-wide camera for a [ptz] section.
-
-    A serial port opens exclusively, so the daemon, its MQTT handler and the ptz check
-    must share one client per port. A changed section replaces (and closes) the old one.
-    """
-    with _shared_lock:
-        entry = _shared.get(ptz.port)
-        if entry is not None and entry[0] == ptz:
-            return entry[1]
-        if entry is not None:
-            entry[1].close()
-        camera = Camera.from_config(ptz)
-        _shared[ptz.port] = (ptz, camera)
-        return camera
-
-
-def shared_cameras() -> list[Camera]:
-    """The shared cameras open now (the daemon sends each a STOP at shutdown)."""
-    with _shared_lock:
-        return [camera for _, camera in _shared.values()]
-
-
-def close_shared() -> None:
-    """Close every shared camera (at daemon shutdown)."""
-    with _shared_lock:
-        entries = list(_shared.values())
-        _shared.clear()
-    for _, camera in entries:
-        camera.close()
-
-
 __all__ = [
     "Camera",
     "Position",
     "Reading",
     "VersionInfo",
-    "close_shared",
-    "shared",
-    "shared_cameras",
 ]
