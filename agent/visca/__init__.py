@@ -19,12 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from agent.visca.camera import (
-        Camera,
-        Position,
-        Reading,
-        VersionInfo,
-    )
+    from agent.visca.camera import Camera, Position, Reading, VersionInfo
     from agent.visca.client import CommandSupersededError, Result, Timeouts
     from agent.visca.commands import DEFAULT_LIMITS, MOVES, Direction, Limits
     from agent.visca.errors import (
@@ -42,18 +37,13 @@ if TYPE_CHECKING:
     )
     from agent.visca.framing import Command, Finish, hexs
     from agent.visca.probe import Capabilities, probe
-    from agent.visca.session import Session
     from agent.visca.registry import close_shared, shared, shared_cameras
+    from agent.visca.session import Session
     from agent.visca.text import localize, render
     from agent.visca.transport import Endpoint, parse_url, serial_ports
 
 _WHERE: Final = {
-    "agent.visca.camera": (
-        "Camera",
-        "Position",
-        "Reading",
-        "VersionInfo",
-    ),
+    "agent.visca.camera": ("Camera", "Position", "Reading", "VersionInfo"),
     "agent.visca.client": ("CommandSupersededError", "Result", "Timeouts"),
     "agent.visca.registry": ("close_shared", "shared", "shared_cameras"),
     "agent.visca.commands": ("DEFAULT_LIMITS", "MOVES", "Direction", "Limits"),
