@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, Final
@@ -21,8 +22,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent.errors import AgentError
 from agent.i18n import catalog, t
-from central.auth import Role, Session, Throttle, csrf_ok, verify_password
-from central.availability import report, to_csv
+from central.auth import DISABLED, Role, Session, Throttle, csrf_ok, verify_password
+from central.availability import report
 from central.metrics import CONTENT_TYPE, health_check, prometheus
 from central.service import Board
 from central.store import StoreUnavailable
@@ -38,6 +39,7 @@ _MAX_BODY: Final = 64 * 1024
 _HEALTH_DB_S: Final = 2.0  # /healthz waits this long for the database
 _SCRYPT_AT_ONCE: Final = 2  # password checks running together (each costs 16 MB and ~50 ms)
 _SCRYPT_WAITING: Final = 16  # more sign-ins waiting than this are refused at once
+_RECHECK_USER_S: Final = 30.0  # how soon a disabled or deleted user's sessions end
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -137,6 +139,7 @@ def create_app(board: Board) -> Starlette:
     throttle = Throttle()
     scrypt_gate = asyncio.Semaphore(_SCRYPT_AT_ONCE)
     waiting = [0]  # sign-ins queued for the scrypt gate
+    checked: dict[str, float] = {}  # session token → when its user was last found enabled
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -158,9 +161,27 @@ def create_app(board: Board) -> Starlette:
     def session_of(request: Request) -> tuple[Session | None, bool]:
         return board.sessions.get(request.cookies.get(COOKIE))
 
+    async def still_allowed(session: Session) -> bool:
+        """A user disabled or deleted (by `board user`, another process) loses its sessions."""
+        now = time.monotonic()
+        if now - checked.get(session.token, 0.0) < _RECHECK_USER_S:
+            return True
+        found = await run_in_threadpool(board.store.user, session.user)
+        if found is None or found[1].startswith(DISABLED):
+            board.sessions.drop(session.token)
+            hub.end_sessions({session.token})
+            checked.pop(session.token, None)
+            return False
+        if len(checked) > 10_000:
+            checked.clear()
+        checked[session.token] = now
+        return True
+
     def guarded(role: Role | None, handler: Handler, *, write: bool = False) -> Handler:
         async def wrapper(request: Request) -> Response:
             session, expired = session_of(request)
+            if session is not None and not await still_allowed(session):
+                session, expired = None, True
             if session is None:
                 return error(request, 401, "session_expired" if expired else "login_required")
             if write:

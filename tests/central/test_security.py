@@ -9,9 +9,12 @@ from __future__ import annotations
 import http.client
 import json
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +23,8 @@ from agent.config import Config, MqttConfig, finalize
 from central.link import connect, settings_for
 from central.model import Message
 from tests.central.conftest import PASSWORDS
+
+HNTH = str(Path(sys.executable).parent / "hnth-agent")
 
 
 def call(
@@ -267,3 +272,63 @@ def test_a_command_flood_on_silent_rooms_does_not_stall_pages(linked, web):
     assert codes.count("busy") == 64
     assert max(s for s, r in results if r["error"]["code"] == "busy") < 2.0
     assert max(lat) < 1.0, lat
+
+
+def _cli(config: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    cmd = [HNTH, "board", *args, "--config", str(config), "--lang", "en"]
+    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_board_user_commands_and_a_disabled_users_session_ends(tmp_path, web):
+    from central.service import Board
+    from central.store import open_store
+
+    db = tmp_path / "users.sqlite"
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[agent]\nstate_dir = "{tmp_path / "state"}"\n[board]\ndatabase = "sqlite:///{db}"\n',
+        encoding="utf-8",
+    )
+    r = _cli(config, "user", "add", "chi.lan", "--role", "operator", stdin="mat-khau-1\n")
+    assert r.returncode == 0, r.stderr
+    assert "saved user chi.lan with role operator" in r.stdout
+    assert _cli(config, "user", "add", "xem", stdin="mat-khau-2\n").returncode == 0
+    r = _cli(config, "user", "list", "--json")
+    assert [(u["name"], u["role"], u["disabled"]) for u in json.loads(r.stdout)] == [
+        ("chi.lan", "operator", ""),
+        ("xem", "viewer", ""),
+    ]
+    bad = _cli(config, "user", "add", "short", stdin="x\n")
+    assert bad.returncode != 0
+    assert _cli(config, "user", "delete", "nobody").returncode != 0
+    assert "no user 'nobody'" in _cli(config, "user", "delete", "nobody").stderr
+
+    from central.config import BoardConfig
+
+    store = open_store(f"sqlite:///{db}", str(tmp_path))
+    board = Board(BoardConfig(cookie_secure=False), store)
+    try:
+        _, server, _ = web(board)
+        status, _, cookie = login(server.port, "chi.lan", "mat-khau-1")
+        assert status == 200
+        r = _cli(config, "user", "disable", "chi.lan")
+        assert r.returncode == 0, r.stderr
+        assert "disabled" in _cli(config, "user", "list").stdout
+        assert login(server.port, "chi.lan", "mat-khau-1")[0] == 401
+        # Its open session ends too (its user is re-checked at least every 30 s).
+        status, body, _ = call(server.port, "GET", "/api/fleet", cookie=cookie)
+        assert status == 401
+        assert body["error"]["code"] == "session_expired"
+        assert _cli(config, "user", "enable", "chi.lan").returncode == 0
+        assert login(server.port, "chi.lan", "mat-khau-1")[0] == 200
+        r = _cli(config, "user", "passwd", "chi.lan", stdin="mat-khau-moi\n")
+        assert r.returncode == 0, r.stderr
+        assert login(server.port, "chi.lan", "mat-khau-1")[0] == 401
+        assert login(server.port, "chi.lan", "mat-khau-moi")[0] == 200
+        assert _cli(config, "user", "delete", "xem").returncode == 0
+        assert login(server.port, "xem", "mat-khau-2")[0] == 401
+        actions = [a.action for a in store.audit(50)]
+        for action in ("user.add", "user.disable", "user.enable", "user.passwd", "user.delete"):
+            assert action in actions
+    finally:
+        store.close()
