@@ -56,7 +56,16 @@ def localized(check: Mapping[str, Any]) -> dict[str, Any]:
     return {
         **check,
         "text": text_of(check.get("key"), check.get("args"), check.get("summary")),
-        "hint_text": text_of(check.get("hint_key"), check.get("hint_args"), check.get("hint")),
+        # A hint often names what its summary measured ({target}): it may use the summary's args.
+        "hint_text": text_of(check.get("hint_key"), _merged_args(check), check.get("hint")),
+    }
+
+
+def _merged_args(check: Mapping[str, Any]) -> dict[str, Any]:
+    args, hint_args = check.get("args"), check.get("hint_args")
+    return {
+        **(args if isinstance(args, Mapping) else {}),
+        **(hint_args if isinstance(hint_args, Mapping) else {}),
     }
 
 

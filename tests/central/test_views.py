@@ -139,3 +139,14 @@ def test_meeting_problems_and_severity_put_not_ready_first(fleet):
         fleet.ingest(report(room, 1, verdict, [black_camera()] if verdict != "ready" else []))
     ranks = {r["id"]: r["severity"] for r in fleet.rooms()}
     assert ranks["xa-2"] < ranks["xa-1"] < ranks["xa-3"]
+
+
+def test_a_hint_may_use_its_summarys_arguments(fleet):
+    fleet.ingest(meta("xa-d", "Xã D"))
+    summary = t("network.loss", lang="en", loss=12, target="10.0.0.1:5060")
+    entry = payloads.check_entry("network", "warn", summary, t("network.loss_hint"), {}, 3)
+    assert entry["hint_args"] == {}  # the room rendered its hint without the target
+    fleet.ingest(report("xa-d", 1, "degraded", [entry]))
+    (network,) = row(fleet, "xa-d")["failing"]
+    assert "10.0.0.1:5060" in network["hint_text"]["vi"]
+    assert "{target}" not in network["hint_text"]["en"]
