@@ -26,6 +26,7 @@ from agent.contract.topics import Leaf, RoomTopics, Topic, parse, username
 from agent.errors import AgentError, RemoteProtocolError
 from agent.i18n import t
 from agent.sim import mqttwire as w
+from agent.sim.fleet.camera import SimCamera
 
 if TYPE_CHECKING:
     from agent.sim.fleet import Fleet
@@ -50,21 +51,11 @@ FAULTS: Final = (
     ),
     ("display", "fail", "display.disconnected", {"name": "HDMI-A-1"}, "display.disconnected_hint"),
 )
-DIRECTIONS: Final = {
-    "up": (0, 1),
-    "down": (0, -1),
-    "left": (-1, 0),
-    "right": (1, 0),
-    "up-left": (-1, 1),
-    "up-right": (1, 1),
-    "down-left": (-1, -1),
-    "down-right": (1, -1),
-}
 Fault = tuple[str, str, str, dict[str, Any], str]
 
 
 class SimRoom(asyncio.Protocol):
-    """One simulated room: its MQTT connection, its readiness and its PTZ camera."""
+    """One simulated room: its MQTT connection, its readiness and its PTZ camera (SimCamera)."""
 
     def __init__(
         self, fleet: Fleet, room: str, name: str, group: Group | None, *, v1: bool = False
@@ -88,8 +79,7 @@ class SimRoom(asyncio.Protocol):
         self.closed = asyncio.Event()
         self.connack = -1
         self.fault: Fault | None = None
-        self.pan = self.tilt = self.zoom = 0
-        self.presets: dict[int, tuple[int, int, int]] = {}
+        self.camera = SimCamera()
         self.tasks: list[asyncio.Task[None]] = []
         self.meetings_done: set[tuple[str, float]] = set()
         self.silent = False
@@ -343,7 +333,6 @@ class SimRoom(asyncio.Protocol):
 
     async def execute(self, verb: str, args: dict[str, Any]) -> Any:
         """Run one validated command like a real agent with a PTZ camera would."""
-        position = {"pan": self.pan, "tilt": self.tilt, "zoom": self.zoom}
         if verb == "check":
             return self.readiness("command")
         if verb == "state":
@@ -351,27 +340,10 @@ class SimRoom(asyncio.Protocol):
         if verb == "snapshot":
             return self.snapshot()
         if verb == "ptz.move":
-            dx, dy = DIRECTIONS[args["direction"]]
             await asyncio.sleep(min(args.get("duration_ms", 300), 2000) / 1000)
-            self.pan += dx * args["speed"] * 10
-            self.tilt += dy * args["speed"] * 10
-        elif verb == "ptz.zoom":
-            step = {"in": 1000, "out": -1000}.get(args.get("action", ""), 0)
-            self.zoom = max(0, min(0x4000, args.get("position", self.zoom + step)))
-        elif verb == "ptz.home":
-            self.pan = self.tilt = 0
-        elif verb == "ptz.preset.set":
-            self.presets[args["preset"]] = (self.pan, self.tilt, self.zoom)
-        elif verb == "ptz.preset.clear":
-            self.presets.pop(args["preset"], None)
-        elif verb == "ptz.preset.recall":
-            self.pan, self.tilt, self.zoom = self.presets.get(args["preset"], (0, 0, 0))
-        elif verb in ("ptz.stop", "ptz.power"):
-            return {}
         if verb.startswith("ptz."):
-            position = {"pan": self.pan, "tilt": self.tilt, "zoom": self.zoom}
-            return {} if verb in {"ptz.preset.set", "ptz.preset.clear"} else position
-        return position
+            return self.camera.apply(verb, args)
+        return self.camera.position()
 
     async def on_meeting(self, topic: Topic, p: w.Publish) -> None:
         """Run the pre-meeting checks at T-30/T-5; an offset already passed runs now (catch-up)."""
