@@ -11,6 +11,14 @@ For each N (default 217 and 2000; add 10000 if the machine allows), in one run:
 
 Run: .venv/bin/python bench/fleet.py [--rooms 217,2000,10000] [--seconds 30] [--json]
 Goals: p99 ≤ 1 s at 2,000 rooms; ingest ≥ 0.5 × mosquitto_sub.
+
+Burst mode (`--burst --db sqlite,postgresql`): a mosquitto at its DEFAULT limits, the board
+running and ingesting (/healthz 200), then N rooms connect at once, each with its status (and
+Will), meta, readiness and snapshot. Measured: lost rooms (the broker's retained statuses, read
+with `mosquitto_sub --retained-only`, that the board's history never recorded), the time from
+the burst until every room is recorded in the database, and the board's peak RSS. PostgreSQL is
+Debian's server started for the run (initdb into a temp dir, as in the tests).
+Goal: 0 lost, every room recorded within 30 s of the burst.
 """
 
 from __future__ import annotations
@@ -233,6 +241,123 @@ def run_one(n: int, seconds: float, tmp: Path) -> dict[str, object]:
         broker.stop()
 
 
+def _recorded(db: str) -> set[str]:
+    """The rooms with at least one stored status (read straight from the board's database)."""
+    sql = "SELECT DISTINCT room FROM status"
+    if db.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(db, connect_timeout=5) as conn:
+            return {r[0] for r in conn.execute(sql)}
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        return {r[0] for r in conn.execute(sql)}
+    except sqlite3.OperationalError:
+        return set()
+    finally:
+        conn.close()
+
+
+def _retained_statuses(port: int) -> set[str]:
+    """province/room of every retained v2 status the broker holds."""
+    out = subprocess.run(
+        ["mosquitto_sub", "-p", str(port), "-t", "hnth/v2/+/+/status", "--retained-only",
+         "-W", "5", "-F", "%t"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    return {"/".join(t.split("/")[2:4]) for t in out.stdout.split()}
+
+
+def run_burst(n: int, db_kind: str, tmp: Path, pg: object | None) -> dict[str, object]:
+    """N rooms connect at once to a default mosquitto while the board runs; count what is lost."""
+    from agent.sim.broker import Mosquitto, free_port
+
+    broker = Mosquitto(tmp / f"burst-{db_kind}-{n}").start()  # default limits
+    web_port = free_port()
+    if db_kind == "postgresql":
+        db = pg.new_database()  # type: ignore[union-attr]
+        url = db
+    else:
+        db = str(tmp / f"burst-{n}.sqlite")
+        url = f"sqlite:///{db}"
+    cfg = tmp / f"burst-{db_kind}-{n}.toml"
+    cfg.write_text(
+        f'[agent]\nstate_dir = "{tmp}/burst-state-{n}"\n'
+        f'[mqtt]\nhost = "127.0.0.1"\nport = {broker.port}\n'
+        f'[board]\ndatabase = "{url}"\nlisten = "127.0.0.1:{web_port}"\n',
+        encoding="utf-8",
+    )
+    procs: list[subprocess.Popen[bytes]] = []
+    board = subprocess.Popen([HNTH, "board", "--config", str(cfg)], stderr=subprocess.DEVNULL)
+    procs.append(board)
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # ingesting, with a database that answers
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/healthz", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        bp = psutil.Process(board.pid)
+        t0 = time.monotonic()
+        fleet = subprocess.Popen(
+            [HNTH, "sim", "fleet", "--rooms", str(n), "--broker", f"127.0.0.1:{broker.port}",
+             "--interval", "60", "--keepalive", "60", "--fault-rate", "0.1"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        procs.append(fleet)
+        assert fleet.stdout is not None
+        fleet.stdout.readline()  # "N simulated rooms ... connected"
+        connect_s = time.monotonic() - t0
+        rss_peak, all_at, seen = 0, None, set()
+        while time.monotonic() - t0 < max(60.0, connect_s + 60):
+            rss_peak = max(rss_peak, bp.memory_info().rss)
+            seen = _recorded(db)
+            if len(seen) >= n:
+                all_at = time.monotonic() - t0
+                break
+            time.sleep(0.5)
+        retained = _retained_statuses(broker.port)
+        time.sleep(2)
+        seen = _recorded(db)
+        rss_peak = max(rss_peak, bp.memory_info().rss)
+        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/metrics", timeout=30) as r:
+            metrics = r.read().decode()
+        counters = {
+            m[1]: float(m[2])
+            for m in re.finditer(r"^hnth_board_(\w+?)(?:_total)? (\S+)$", metrics, re.MULTILINE)
+        }
+        log = broker.log_path.read_text(encoding="utf-8", errors="replace")
+        return {
+            "rooms": n,
+            "db": db_kind,
+            "connect_s": round(connect_s, 1),
+            "retained_statuses": len(retained),
+            "recorded": len(seen),
+            "lost": len(retained - seen),
+            "all_recorded_s": round(all_at, 1) if all_at is not None else None,
+            "board_rss_mb": round(rss_peak / 2**20, 1),
+            "board_received": counters.get("messages_received"),
+            "board_rejected": counters.get("messages_rejected"),
+            "board_db_errors": counters.get("db_errors"),
+            "broker_drop_lines": log.count("dropped"),
+            "broker_drops": [x for x in log.splitlines() if "dropped" in x][:3],
+        }
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        broker.stop()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -240,9 +365,14 @@ def main() -> None:
     ap.add_argument("--rooms", default="217,2000")
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--burst", action="store_true", help="the burst run (see above)")
+    ap.add_argument("--db", default="sqlite,postgresql", help="burst: the databases to run on")
     args = ap.parse_args()
     os.environ.pop("HNTH_AGENT_CONFIG", None)
     results = []
+    if args.burst:
+        burst(args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(x) for x in args.rooms.split(",")):
             r = run_one(n, args.seconds, Path(tmp))
@@ -257,6 +387,44 @@ def main() -> None:
                     f" CPU {r['board_cpu_pct']} %; connect {r['connect_s']} s",
                     flush=True,
                 )
+    if args.json:
+        print(json.dumps(results, indent=2))
+
+
+def burst(args: argparse.Namespace) -> None:
+    kinds = args.db.split(",")
+    pg = None
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if "postgresql" in kinds:
+            sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+            from tests.fixtures.postgres import Postgres, need_postgres
+
+            pg = Postgres(Path(tempfile.mkdtemp(prefix="hnth-pg-")), need_postgres())
+            pg.init()
+            pg.start()
+        try:
+            for n in (int(x) for x in args.rooms.split(",")):
+                for kind in kinds:
+                    r = run_burst(n, kind, Path(tmp), pg)
+                    results.append(r)
+                    if not args.json:
+                        print(
+                            f"{n:>6} rooms on {kind}: {r['lost']} lost of"
+                            f" {r['retained_statuses']} retained statuses ({r['recorded']}"
+                            f" recorded); all recorded after {r['all_recorded_s']} s"
+                            f" (connect {r['connect_s']} s); board RSS {r['board_rss_mb']} MB;"
+                            f" received {r['board_received']}, rejected {r['board_rejected']},"
+                            f" db errors {r['board_db_errors']}; broker drop lines"
+                            f" {r['broker_drop_lines']}",
+                            flush=True,
+                        )
+        finally:
+            if pg is not None:
+                pg.stop()
+                import shutil
+
+                shutil.rmtree(pg.root, ignore_errors=True)
     if args.json:
         print(json.dumps(results, indent=2))
 

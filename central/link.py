@@ -49,7 +49,7 @@ def connect(board: Board, settings: ClientSettings) -> MqttClient:
             props["content_type"] = m.content_type
         if m.correlation_data is not None:
             props["correlation_data"] = m.correlation_data
-        board.on_message(Message(m.topic, m.payload, m.retain, props))
+        board.fleet.submit(Message(m.topic, m.payload, m.retain, props))  # never blocks
 
     def on_connect(_session_present: bool) -> None:
         board.fleet.set_broker(connected=True)
@@ -63,7 +63,12 @@ def connect(board: Board, settings: ClientSettings) -> MqttClient:
         settings, on_connect=on_connect, on_disconnect=on_disconnect, on_message=on_message
     )
     for topic_filter in SUBSCRIPTIONS:
-        client.subscribe(topic_filter, qos=1)
+        # QoS 0 on purpose. mosquitto queues at most max_queued_messages (1000 by default) QoS 1
+        # messages per client beyond its 20 in flight and silently drops the rest: 4,000
+        # retained statuses reached a QoS 1 board as 1,020. At QoS 0 it drops only when 1,000
+        # packets wait unwritten on the socket, so the MQTT thread only queues (Fleet.submit).
+        # With no persistent session QoS 1 gave the board nothing more.
+        client.subscribe(topic_filter, qos=0)
     board.link = client
     client.start()
     return client

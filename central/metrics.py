@@ -43,6 +43,23 @@ def prometheus(fleet: Fleet, *, live_clients: int) -> str:
     ):
         out += _metric(f"hnth_board_messages_{name}_total", "counter", help_text, [("", value)])
     out += _metric(
+        "hnth_board_ingest_queue",
+        "gauge",
+        "received messages waiting for ingest",
+        [("", fleet.intake.depth())],
+    )
+    out += [
+        "# HELP hnth_board_ingest_lag_seconds how long the oldest waiting message has waited",
+        "# TYPE hnth_board_ingest_lag_seconds gauge",
+        f"hnth_board_ingest_lag_seconds {fleet.intake.lag_s():.3f}",
+    ]
+    out += _metric(
+        "hnth_board_ingest_dropped_total",
+        "counter",
+        "received messages dropped because the ingest queue was full",
+        [("", fleet.intake.dropped)],
+    )
+    out += _metric(
         "hnth_board_db_errors_total",
         "counter",
         "history flushes the database refused (down, locked, full)",

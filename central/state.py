@@ -20,6 +20,7 @@ from central import views
 from central.config import BoardConfig
 from central.coverage import Coverage
 from central.ingest import Ingest, Stats, Write
+from central.intake import Intake
 from central.model import Message, RoomRecord, RoomState, parse
 from central.store import MeetingRow, Store, StoreUnavailable
 
@@ -69,6 +70,7 @@ class Fleet:
         self.db_error = ""  # why it did not
         self.db_writes = Latency()  # how long each flushed transaction took
         self.coverage = Coverage(cfg.client_id, cfg.coverage_heartbeat_s)
+        self.intake = Intake(self.ingest)  # what the MQTT thread hands over (see submit)
         self._in.restore(store)
 
     # ------------------------------------------------------------ public API
@@ -88,6 +90,10 @@ class Fleet:
                     self._listeners.remove(listener)
 
         return unsubscribe
+
+    def submit(self, msg: Message) -> None:
+        """Queue a received message for ingest (from the MQTT thread, which must keep reading)."""
+        self.intake.put(msg)
 
     def ingest(self, msg: Message) -> None:
         """Apply one message; anything malformed is counted and logged in one line, never raised."""
@@ -149,7 +155,9 @@ class Fleet:
             self._in.writes.append(write)
 
     def stop_coverage(self) -> None:
-        """Close this board's ingest session (a clean stop); the next flush writes it."""
+        """The board stops: ingest what is queued, close its ingest session (the next flush)."""
+        if not self.intake.drain(10.0):
+            log.warning("board stopped with %d received messages not ingested", self.intake.depth())
         with self._lock:
             self._in.writes.extend(self.coverage.stop(self.now()))
 
@@ -184,6 +192,8 @@ class Fleet:
             "late_wills": s.late_wills,
             "db_errors": s.db_errors,
             "db_pending": s.db_pending,
+            "intake_queue": self.intake.depth(),
+            "intake_dropped": self.intake.dropped,
             "db_ok": self.db_ok,
             "db_error": self.db_error,
             "last_rejected": s.last_rejected,
