@@ -31,29 +31,31 @@ FORMATS = ("table", "csv", "json", "xlsx", "pdf")
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Declare the subcommands of `report`."""
+    import central.report  # noqa: F401 - registers the report's messages for the help
+
     sub = p.add_subparsers(dest="kind", metavar="KIND", required=True)
-    a = _sub(sub, "availability", "board.report.kind")
+    a = _sub(sub, "availability", "monthly.cmd.availability")
     a.add_argument("--month", required=True, metavar="YYYY-MM", help=t("board.report.opt.month"))
     a.add_argument("--format", choices=FORMATS, default=None, help=t("monthly.opt.format"))
     a.add_argument("--output", metavar="FILE", help=t("monthly.opt.output"))
     a.add_argument("--csv", action="store_true", help=t("board.report.opt.csv"))
     add_json(a)
 
-    m = _sub(sub, "maintenance", "monthly.opt.category")
+    m = _sub(sub, "maintenance", "monthly.cmd.maintenance")
     msub = m.add_subparsers(dest="action", metavar="ACTION", required=True)
-    add = _sub(msub, "add", "monthly.opt.reason")
+    add = _sub(msub, "add", "monthly.cmd.add")
     _window(add)
-    lst = _sub(msub, "list", "monthly.opt.month")
+    lst = _sub(msub, "list", "monthly.cmd.list")
     lst.add_argument("--month", metavar="YYYY-MM", help=t("board.report.opt.month"))
     add_json(lst)
-    wd = _sub(msub, "withdraw", "monthly.opt.reason")
+    wd = _sub(msub, "withdraw", "monthly.cmd.withdraw")
     wd.add_argument("id")
     wd.add_argument("--reason", required=True, help=t("monthly.opt.reason"))
     wd.add_argument("--user", help=t("monthly.opt.user"))
 
-    o = _sub(sub, "outage", "monthly.opt.category")
+    o = _sub(sub, "outage", "monthly.cmd.outage")
     osub = o.add_subparsers(dest="action", metavar="ACTION", required=True)
-    tag = _sub(osub, "tag", "monthly.opt.category")
+    tag = _sub(osub, "tag", "monthly.cmd.tag")
     _window(tag)
     tag.add_argument(
         "--category",
@@ -62,16 +64,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help=t("monthly.opt.category"),
     )
 
-    c = _sub(sub, "close", "board.report.opt.month")
+    c = _sub(sub, "close", "monthly.cmd.close")
     c.add_argument("--month", required=True, metavar="YYYY-MM", help=t("board.report.opt.month"))
     c.add_argument("--dir", metavar="DIR", help=t("monthly.opt.dir"))
     c.add_argument("--user", help=t("monthly.opt.user"))
-    am = _sub(sub, "amend", "board.report.opt.month")
+    am = _sub(sub, "amend", "monthly.cmd.amend")
     am.add_argument("--month", required=True, metavar="YYYY-MM", help=t("board.report.opt.month"))
     am.add_argument("--reason", required=True, help=t("monthly.opt.reason"))
     am.add_argument("--dir", metavar="DIR", help=t("monthly.opt.dir"))
     am.add_argument("--user", help=t("monthly.opt.user"))
-    v = _sub(sub, "verify", "board.report.opt.month")
+    v = _sub(sub, "verify", "monthly.cmd.verify")
     v.add_argument("manifest", nargs="?", metavar="MANIFEST")
     v.add_argument("--month", metavar="YYYY-MM", help=t("board.report.opt.month"))
     v.add_argument("--dir", metavar="DIR", help=t("monthly.opt.dir"))
@@ -103,7 +105,7 @@ def main(args: argparse.Namespace) -> int:
         out_dir = Path(args.dir or rcfg.output_dir or Path(cfg.agent.state_dir) / "reports")
         if args.kind == "verify":
             if not args.month:
-                raise UsageError(t("monthly.opt.month"))
+                raise UsageError(t("monthly.verify.which"))
             return _verify(out_dir / args.month / "manifest.json", store)
         from central.report.close import amend, close
 
@@ -313,7 +315,7 @@ def _user() -> str:
 
 def _sub(sub: Any, name: str, help_key: str) -> argparse.ArgumentParser:
     """A nested subcommand that also takes the common options, without clobbering them."""
-    p: argparse.ArgumentParser = sub.add_parser(name, help=t(help_key))
+    p: argparse.ArgumentParser = sub.add_parser(name, help=t(help_key), description=t(help_key))
     p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help=t("cli.opt.config"))
     p.add_argument(
         "--lang", choices=["vi", "en"], default=argparse.SUPPRESS, help=t("cli.opt.lang")

@@ -21,6 +21,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a list of [threshold %, penalty %] with falling thresholds, the last one 0",
     ),
     # ---- CLI
+    "monthly.cmd.availability": (
+        "báo cáo tháng theo quy tắc hợp đồng: bảng, CSV, JSON, XLSX hoặc PDF",
+        "the month by the contract's rules: table, CSV, JSON, XLSX or PDF",
+    ),
+    "monthly.cmd.maintenance": (
+        "bảo trì có kế hoạch: khai báo trước, liệt kê, rút lại",
+        "planned maintenance: declare ahead, list, withdraw",
+    ),
+    "monthly.cmd.add": ("khai báo một khung giờ bảo trì", "declare a maintenance window"),
+    "monthly.cmd.list": (
+        "liệt kê các loại trừ (bảo trì và sự cố đã gắn lý do)",
+        "list the exclusions (maintenance and tagged outages)",
+    ),
+    "monthly.cmd.withdraw": (
+        "rút một loại trừ (ghi lại ai, khi nào, vì sao)",
+        "withdraw an exclusion (recording who, when and why)",
+    ),
+    "monthly.cmd.outage": (
+        "sự cố đã xảy ra: gắn lý do và nguyên nhân",
+        "outages that happened: tag a reason and a cause",
+    ),
+    "monthly.cmd.tag": (
+        "gắn nguyên nhân cho một sự cố (mất điện, do khách hàng, bất khả kháng) để loại trừ",
+        "tag an outage with its cause (power cut, customer-caused, force majeure) to exclude it",
+    ),
+    "monthly.cmd.close": (
+        "chốt một tháng đã qua: ghi XLSX, PDF và bản kê mã băm; chỉ một lần",
+        "close a past month: write the XLSX, PDF and a manifest of digests; once",
+    ),
+    "monthly.cmd.amend": (
+        "thêm một bản bổ sung có ngày cho tháng đã chốt",
+        "append a dated amendment to a closed month",
+    ),
+    "monthly.cmd.verify": (
+        "kiểm tra các tệp của tháng đã chốt theo bản kê mã băm",
+        "check a closed month's files against its manifest",
+    ),
+    "monthly.verify.which": (
+        "cho biết --month YYYY-MM hoặc đường dẫn tới manifest.json",
+        "give --month YYYY-MM or the path of a manifest.json",
+    ),
     "monthly.opt.format": ("định dạng đầu ra", "the output format"),
     "monthly.opt.output": (
         "ghi vào TỆP thay vì đầu ra chuẩn (bắt buộc với xlsx và pdf)",
