@@ -13,17 +13,16 @@ import logging
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Self
 
 from agent.errors import (
-    DeviceError,
     DeviceTimeoutError,
     DeviceUnavailableError,
     RemoteProtocolError,
 )
 from agent.visca.commands import check_range
 from agent.visca.framing import Command, Finish, Garbage, NetworkChange, hexs
+from agent.visca.outcome import CommandSupersededError, Result, Timeouts, Waiter, result_of
 from agent.visca.session import Acked, Done, Failed, Session, Stray, Superseded
 from agent.visca.text import msg, render, rendered
 from agent.visca.transport import Transport, open_transport, parse_url
@@ -42,48 +41,6 @@ NO_REPLY_HINTS: Final = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Timeouts:
-    """How long to wait for each kind of answer, in milliseconds."""
-
-    ack_ms: int = 500  # first reply: ACK, error, or an inquiry's answer
-    immediate_ms: int = 1000  # Completion of drive, stop, zoom, focus, preset set/clear
-    move_ms: int = 10_000  # Completion of home, recall, absolute moves, power
-    inquiry_retries: int = 1  # inquiries are resent this many times; moves never are
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    """What one command's exchange produced, with its timing."""
-
-    command: str
-    data: bytes
-    ack_ms: float | None  # None for inquiries and for Completion without ACK
-    done_ms: float
-    acked: bool
-
-
-class CommandSupersededError(DeviceError):
-    """The command lost its reply: STOP jumped it, or its Completion was never seen."""
-
-
-class _Waiter:
-    __slots__ = ("acked_at", "data", "done_at", "error", "finished", "superseded", "was_acked")
-
-    def __init__(self) -> None:
-        self.acked_at: float | None = None
-        self.done_at: float | None = None
-        self.data = b""
-        self.error: BaseException | None = None
-        self.finished = False
-        self.superseded: str | None = None
-        self.was_acked = False
-
-    @property
-    def first(self) -> bool:
-        return self.finished or self.acked_at is not None
-
-
 class Client:
     """One VISCA line (a serial port, a chain, or one IP camera); safe to share between threads."""
 
@@ -97,7 +54,7 @@ class Client:
         self._transport: Transport | None = None
         self.any_reply_address = False  # see Session: over IP, a reply from any sender counts
         self._session = Session()
-        self._waiters: dict[int, _Waiter] = {}
+        self._waiters: dict[int, Waiter] = {}
         self._line: deque[object] = deque()  # callers waiting for their turn to send, in order
         self._reader: threading.Thread | None = None
         self._reader_stop = threading.Event()
@@ -193,7 +150,7 @@ class Client:
             if not jump:
                 self._wait_turn(transport)
             handle, data = self._session.send(command, self.address, jump=jump)
-            waiter = _Waiter()
+            waiter = Waiter()
             self._waiters[handle] = waiter
             self._pump()
             garbage_mark = self._garbage_seen
@@ -237,33 +194,7 @@ class Client:
             finally:
                 self._waiters.pop(handle, None)
                 self._session.forget(handle)
-        if waiter.error is not None:
-            raise waiter.error
-        if waiter.superseded is not None:
-            if waiter.superseded == "stop" and command.finish is Finish.IMMEDIATE:
-                # A drive overtaken by STOP ends stopped, which the later call asked for.
-                return Result(command.name, b"", None, (time.monotonic() - t0) * 1000, acked=False)
-            if waiter.superseded == "no_camera":
-                raise DeviceUnavailableError(
-                    msg("ptz.no_camera", address=self.address, port=self.label),
-                    hint=msg("ptz.no_camera_hint"),
-                )
-            raise CommandSupersededError(
-                msg(
-                    f"ptz.superseded.{waiter.superseded}",
-                    address=self.address,
-                    command=command.name,
-                ),
-                hint=msg("ptz.superseded_hint"),
-            )
-        done_at = waiter.done_at or time.monotonic()
-        return Result(
-            command.name,
-            waiter.data,
-            None if waiter.acked_at is None else (waiter.acked_at - t0) * 1000,
-            (done_at - t0) * 1000,
-            waiter.was_acked,
-        )
+        return result_of(waiter, command, address=self.address, port=self.label, sent_at=t0)
 
     def _wait_turn(self, transport: Transport) -> None:
         """Queue up (first come, first served) until the previous packet has its first reply."""
@@ -411,3 +342,7 @@ class _NoReplyError(Exception):
     def __init__(self, garbage: bytes) -> None:
         super().__init__("no reply")
         self.garbage = garbage
+
+
+# The exchange's values live in agent.visca.outcome; callers import them from here too.
+__all__ = ["Client", "CommandSupersededError", "Result", "Timeouts"]
