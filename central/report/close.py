@@ -165,11 +165,11 @@ def verify(manifest: Path, store: Store | None) -> tuple[list[tuple[str, str]], 
                 problems.append((str(file), t("monthly.verify.changed")))
     notes: list[str] = []
     if store is not None and not problems:
-        until = parse_time(data["history_until"])
-        start, end = parse_time(data["from"]), parse_time(data["to"])
-        rules = data.get("rules", {})
-        now = input_export(store, start, end, until, rules)
-        if sha256(now) != data.get("digest"):
+        latest = manifests[-1][1]  # the last amendment, else the closing
+        until = parse_time(latest["history_until"])
+        start, end = parse_time(latest["from"]), parse_time(latest["to"])
+        now = input_export(store, start, end, until, latest.get("rules", {}))
+        if sha256(now) != latest.get("digest"):
             notes.append(t("monthly.verify.history"))
     return problems, notes, n
 

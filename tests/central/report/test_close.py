@@ -182,3 +182,35 @@ def test_an_exclusion_in_a_closed_month_is_refused(october, tmp_path):
     )
     assert tag.returncode == 3
     assert "amendment" in tag.stderr
+
+
+def test_late_data_is_noted_and_amendments_say_so_on_the_pdf(october, tmp_path):
+    from central.store import SqliteStore
+    from tests.central.report.conftest import vn
+
+    out = tmp_path / "closed"
+    assert run("close", "--month", "2026-10", "--dir", str(out), config=october).returncode == 0
+    store = SqliteStore(str(tmp_path / "board.sqlite"))
+    with store.transaction() as db:  # an outage report that arrived after the closing
+        db.add_status("son-la/xa-a", "late", "offline", vn(2026, 10, 3, 8))
+        db.add_status("son-la/xa-a", "late", "online", vn(2026, 10, 3, 9))
+    store.close()
+    v = run("verify", "--month", "2026-10", "--dir", str(out), "--lang", "en", config=october)
+    assert v.returncode == 0, v.stderr  # the closed files are intact
+    assert "differs from the closed export" in v.stderr
+    a = run(
+        "amend", "--month", "2026-10", "--dir", str(out), "--reason", "Sự cố ngày 3", config=october
+    )
+    assert a.returncode == 0, a.stderr
+    text = subprocess.run(
+        ["pdftotext", str(out / "2026-10" / "amendment-01" / "bao-cao-2026-10.pdf"), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    assert "Bản bổ sung số 1" in " ".join(text.split())
+    assert "Sự cố ngày 3" in text
+    v = run("verify", "--month", "2026-10", "--dir", str(out), "--lang", "en", config=october)
+    assert v.returncode == 0, v.stderr
+    assert "10 files" in v.stdout  # five files closed, five amended
+    assert "differs" not in v.stderr  # the amendment took the late data in
