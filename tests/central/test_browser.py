@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -78,6 +79,13 @@ def real_agent(tmp_path, broker) -> Iterator[Path]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # the agent's first check must find the camera
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
     cfg = tmp_path / "agent.toml"
     cfg.write_text(
         f'[agent]\nstate_dir = "{tmp_path / "agent-state"}"\nlanguage = "en"\n'
@@ -448,6 +456,11 @@ def test_fleet_room_pad_and_meetings_at_a_desk(rig, desk):
         assert "Tốc độ (1–24)" in p.text("#pad")
         p.assert_vietnamese_only()
         p.shot("04-room")
+        p.click("#rerun")  # re-run checks: the room answers with its report, in words
+        p.until(lambda: p.attr("#ptz-result", "data-verb") == "check")
+        p.until(lambda: p.attr("#ptz-result", "data-ok") == "1")
+        assert "Đã kiểm tra xong: Sẵn sàng" in p.text("#ptz-result")
+        assert p.text("#rerun") == "Kiểm tra lại"
 
         # 7. hold "left": the camera pans while held; release stops it
         start = p.pan(board)
@@ -523,6 +536,13 @@ def test_fleet_room_pad_and_meetings_at_a_desk(rig, desk):
         assert "Đăng nhập" in audit
         assert "Lên lịch cuộc họp" in audit
         p.assert_vietnamese_only()
+        desk.find_element(By.ID, "audit-filter").send_keys("dang nhap")  # folded, like search
+        shown = p.js(
+            "return [...document.querySelectorAll('#audit-list tr[data-audit]')]"
+            ".filter(tr => !tr.hidden).map(tr => tr.dataset.action)"
+        )
+        assert shown
+        assert set(shown) == {"login"}
         p.shot("08-audit")
 
         # 11. the availability report lists every room

@@ -651,7 +651,12 @@ function showResult() {
   out.dataset.verb = last.verb;
   if (last.ok !== null) out.dataset.ok = last.ok ? "1" : "0"; else delete out.dataset.ok;
   const rerun = $("#rerun");
-  if (rerun) rerun.classList.toggle("busy", last.verb === "check" && last.ok === null);
+  if (rerun) {
+    const running = last.verb === "check" && last.ok === null;
+    rerun.classList.toggle("busy", running);
+    rerun.disabled = running || (S.rooms.get(S.current) || {}).state === "offline";
+    setText(rerun, running ? tr("board.web.checking") : tr("board.web.rerun"));
+  }
 }
 
 let lastAutoSnap = 0;
@@ -818,7 +823,7 @@ async function renderReport() {
   await load();
 }
 
-const A = { q: "" };
+const A = { q: "", rows: [] };
 async function renderAudit() {
   const r = await api("GET", "/api/audit");
   if (S.view !== "audit") return;
@@ -827,14 +832,33 @@ async function renderAudit() {
     const filter = h("input", { id: "audit-filter", type: "search", placeholder: tr("board.web.audit.filter"), value: A.q,
       oninput: (e) => { A.q = e.target.value; filterAudit(); } });
     list = h("table", { id: "audit-list" });
-    $("#view").replaceChildren(h("div", { class: "filters" }, filter), scroll(list));
+    $("#view").replaceChildren(h("div", { class: "filters" }, filter,
+      h("button", { id: "audit-csv", type: "button", onclick: exportAudit }, "CSV")), scroll(list));
   }
+  A.rows = r.data.audit;
   list.replaceChildren(
     h("tr", {}, ["time", "user", "action", "target", "result"].map((k) => h("th", {}, tr("board.web.audit." + k)))),
     ...r.data.audit.map((a) => h("tr", { class: a.ok ? "ok" : "bad", "data-audit": a.id, "data-action": a.action },
       h("td", {}, rel(a.ts)), h("td", {}, a.user), h("td", {}, actionText(a)), h("td", {}, targetText(a)),
       h("td", {}, resultText(a)))));
   filterAudit();
+}
+
+// The rows the filter shows, as a CSV file (with a BOM, so a spreadsheet reads the accents).
+function exportAudit() {
+  const q = fold(A.q).trim();
+  const cell = (v) => '"' + String(v === null || v === undefined ? "" : v).replace(/"/g, '""') + '"';
+  const head = ["time", "user", "action", "target", "result"].map((k) => cell(tr("board.web.audit." + k)));
+  const lines = [head.join(",")];
+  for (const a of A.rows || []) {
+    const row = [a.ts, a.user, actionText(a), targetText(a), resultText(a)];
+    if (q && !fold(row.join(" ")).includes(q)) continue;
+    lines.push(row.map(cell).join(","));
+  }
+  const url = URL.createObjectURL(new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" }));
+  const link = h("a", { href: url, download: "audit.csv" });
+  document.body.append(link); link.click(); link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 function filterAudit() {
