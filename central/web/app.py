@@ -337,6 +337,22 @@ def create_app(board: Board) -> Starlette:
     async def availability(request: Request) -> Response:
         month = request.query_params.get("month", "")
         cfg = board.cfg
+        fmt = request.query_params.get("format", "")
+        if fmt in ("csv", "xlsx", "pdf"):  # the contract's files (central.report)
+            from central.report.web import download
+
+            body, media, name = await run_in_threadpool(
+                download,
+                board.store,
+                cfg,
+                getattr(board, "report_cfg", None),  # [report], when the board was given it
+                month,
+                fmt,
+                lang_of(request),
+                board.fleet.now(),
+            )
+            disposition = f'attachment; filename="{name}"'
+            return Response(body, media_type=media, headers={"Content-Disposition": disposition})
         rows = await run_in_threadpool(
             report,
             board.store,
@@ -346,8 +362,6 @@ def create_app(board: Board) -> Starlette:
             offsets_min=cfg.pre_meeting_offsets_min,
             tolerance_min=cfg.pre_meeting_tolerance_min,
         )
-        if request.query_params.get("format") == "csv":
-            return Response(to_csv(rows), media_type="text/csv; charset=utf-8")
         return JSONResponse({"month": month, "rooms": [r.as_dict() for r in rows]})
 
     async def stream(request: Request) -> Response:
