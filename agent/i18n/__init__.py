@@ -1,24 +1,35 @@
-"""The one vi/en message catalogue: every user-facing string is looked up here."""
+"""The one vi/en message catalogue: every user-facing string is looked up here.
+
+The messages are gettext catalogues, one domain per package: the agent's is
+`agent/locale/<lang>/LC_MESSAGES/hnth-agent.po`, compiled to the `.mo` beside it (shipped, so a
+plain `pip install` needs no build step). Message ids are the keys the code uses
+(`msgid "camera.black"`); texts use str.format `{name}` placeholders. A message that counts
+things has plural forms, picked by its `n` parameter. How to add one: docs/translations.md.
+"""
 
 from __future__ import annotations
 
 import importlib
 import string
-from typing import Final, Literal, Self, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Literal, Self, cast
+
+if TYPE_CHECKING:
+    import gettext
 
 Lang = Literal["vi", "en"]
 LANGUAGES: Final = ("vi", "en")
 DEFAULT_LANG: Lang = "vi"
-
-# Each part is a module `catalog_<part>` holding MESSAGES: dict[str, tuple[vi, en]].
-# The catalogue is split by domain only so that files stay short; keys are one namespace.
-_PARTS: Final = ("core", "ptz", "media", "mqtt", "daemon", "fleet", "pelco", "schedule")
+DOMAIN: Final = "hnth-agent"
+LOCALEDIR: Final = Path(__file__).resolve().parent.parent / "locale"
 
 _current: Lang = DEFAULT_LANG
-_catalog: dict[str, tuple[str, str]] | None = None
-# Parts owned by other packages (the central side), added by `register_part` when imported, so
-# a room PC never loads them.
+# (domain, locale dir): the agent's own, then those other packages add with `register_domain`
+# when imported (the central side), so a room PC never loads them.
+_domains: list[tuple[str, Path]] = [(DOMAIN, LOCALEDIR)]
+# Legacy parts: modules holding MESSAGES: dict[key, (vi, en)], not yet moved to gettext.
 _registered: list[str] = []
+_loaded: dict[Lang, _Language] = {}
 
 
 def set_language(lang: str) -> None:
@@ -32,40 +43,43 @@ def current_language() -> Lang:
     return _current
 
 
-def catalog() -> dict[str, tuple[str, str]]:
-    """Return the merged catalogue, loading it on first use."""
-    global _catalog  # noqa: PLW0603 - loaded lazily to keep `--help` fast
-    if _catalog is None:
-        merged: dict[str, tuple[str, str]] = {}
-        for part in _PARTS:
-            try:
-                module = importlib.import_module(f"agent.i18n.catalog_{part}")
-            except ModuleNotFoundError:
-                continue
-            _merge(merged, module.__name__, module.MESSAGES)
-        for name in _registered:
-            _merge(merged, name, importlib.import_module(name).MESSAGES)
-        _catalog = merged
-    return _catalog
+def register_domain(domain: str, localedir: Path) -> None:
+    """Add gettext domain `domain` (`localedir/<lang>/LC_MESSAGES/<domain>.mo`); idempotent.
+
+    For packages outside the agent: `central` registers its domain on import, so its messages
+    exist exactly when its code can run. Keys are one namespace across domains.
+    """
+    entry = (domain, localedir)
+    if entry in _domains:
+        return
+    _domains.append(entry)
+    for lang, loaded in _loaded.items():
+        loaded.add_domain(domain, localedir, lang)
 
 
 def register_part(module: str) -> None:
-    """Add the catalogue part in `module` (its MESSAGES, as in catalog_*.py); idempotent.
-
-    For packages outside the agent: `central` calls `register_part("central.catalog")` on
-    import, so its messages exist exactly when its code can run.
-    """
+    """Add the legacy catalogue part in `module` (its MESSAGES: key -> (vi, en)); idempotent."""
     if module in _registered:
         return
     _registered.append(module)
-    if _catalog is not None:
-        _merge(_catalog, module, importlib.import_module(module).MESSAGES)
+    for lang, loaded in _loaded.items():
+        loaded.add_part(module, lang)
 
 
-def parts() -> tuple[str, ...]:
-    """Return the modules the catalogue is merged from: the agent's own, then registered ones."""
-    own = (f"agent.i18n.catalog_{p}" for p in _PARTS)
-    return (*own, *_registered)
+def domains() -> tuple[tuple[str, Path], ...]:
+    """Return the (domain, locale dir) pairs the catalogue is merged from, the agent's first."""
+    return tuple(_domains)
+
+
+def catalog() -> dict[str, tuple[str, str]]:
+    """Return every message as (vi, en) text; a plural message gives its general (many) form."""
+    vi, en = _language("vi"), _language("en")
+    return {key: (vi.general(key), en.general(key)) for key in vi.keys | en.keys}
+
+
+def is_plural(key: str) -> bool:
+    """Return whether message `key` has plural forms (picked by its `n` parameter)."""
+    return key in _language("en").plural
 
 
 class Text(str):  # noqa: SLOT000 - a str subclass cannot have non-empty slots
@@ -88,21 +102,31 @@ class Text(str):  # noqa: SLOT000 - a str subclass cannot have non-empty slots
 
 
 def t(key: str, /, lang: str | None = None, **params: object) -> str:
-    """Return message `key` in `lang` (default: the current language), formatted with params."""
+    """Return message `key` in `lang` (default: the current language), formatted with params.
+
+    A plural message picks its form by the `n` parameter (the general form without one).
+    """
     plain: dict[str, object] = {
         k: v if isinstance(v, int | float | bool) or v is None else str(v)
         for k, v in params.items()
     }
-    entry = catalog().get(key)
-    if entry is None:
+    chosen = lang or _current
+    text = _language(cast("Lang", chosen) if chosen in LANGUAGES else "en").text(
+        key, params.get("n")
+    )
+    if text is None:
         # A missing key must never crash a report: show the key and its params instead.
         extra = ", ".join(f"{k}={v}" for k, v in params.items())
         return Text(f"{key}({extra})" if extra else key, key, plain)
-    text = entry[0] if (lang or _current) == "vi" else entry[1]
     try:
         return Text(text.format(**params), key, plain)
     except (KeyError, IndexError, ValueError):
         return Text(text, key, plain)
+
+
+def tn(key: str, n: int, /, lang: str | None = None, **params: object) -> str:
+    """Return plural message `key` for count `n` ("1 room", "2 rooms"); `{n}` in it is n."""
+    return t(key, lang, n=n, **params)
 
 
 def placeholders(text: str) -> set[str]:
@@ -110,10 +134,74 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def _merge(into: dict[str, tuple[str, str]], module: str, messages: object) -> None:
-    part = cast("dict[str, tuple[str, str]]", messages)
-    dup = into.keys() & part.keys()
-    if dup:
-        msg = f"duplicate message keys in {module}: {sorted(dup)}"
-        raise RuntimeError(msg)
-    into.update(part)
+# ---- loading, lazily: `hnth-agent --help` reads one language's .mo files, nothing more
+
+
+class _Language:
+    """One language's messages from every domain: key -> the translations that hold it."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, gettext.NullTranslations] = {}
+        self.legacy: dict[str, str] = {}
+        self.plural: set[str] = set()
+        self.keys: set[str] = set()
+
+    def add_domain(self, domain: str, localedir: Path, lang: Lang) -> None:
+        import gettext  # here: its import (locale, re) waits for the first message
+
+        path = localedir / lang / "LC_MESSAGES" / f"{domain}.mo"
+        try:
+            with path.open("rb") as fp:
+                trans = gettext.GNUTranslations(fp)
+        except OSError as exc:
+            msg = f"message catalogue {path} is missing or unreadable ({exc}): reinstall hnth-agent"
+            raise RuntimeError(msg) from exc
+        # GNUTranslations keeps its messages in `_catalog` (plural forms under (msgid, i)); there
+        # is no public way to list them, and listing is what the board and the tests need.
+        ids: dict[object, str] = vars(trans)["_catalog"]
+        plural = {k[0] for k in ids if isinstance(k, tuple)}
+        keys = {k for k in ids if isinstance(k, str) and k} | plural  # "" is the header
+        self._claim(str(path), keys)
+        self.plural |= plural
+        self.by_key.update(dict.fromkeys(keys, trans))
+
+    def add_part(self, module: str, lang: Lang) -> None:
+        parts = cast("dict[str, tuple[str, str]]", importlib.import_module(module).MESSAGES)
+        self._claim(module, set(parts))
+        self.legacy.update({k: v[0] if lang == "vi" else v[1] for k, v in parts.items()})
+
+    def text(self, key: str, n: object) -> str | None:
+        """Return the unformatted text of `key` (for count `n` if plural); None if unknown."""
+        trans = self.by_key.get(key)
+        if trans is None:
+            return self.legacy.get(key)
+        if key not in self.plural:
+            return trans.gettext(key)
+        count = n if isinstance(n, int) and not isinstance(n, bool) else None
+        if isinstance(n, float) and n.is_integer():
+            count = int(n)
+        # Without a usable count, the general form: what "2" picks in every language we have.
+        return trans.ngettext(key, key, 2 if count is None else count)
+
+    def general(self, key: str) -> str:
+        """Return the text of `key`, its general form if plural."""
+        return self.text(key, None) or key
+
+    def _claim(self, source: str, keys: set[str]) -> None:
+        dup = self.keys & keys
+        if dup:
+            msg = f"duplicate message keys in {source}: {sorted(dup)}"
+            raise RuntimeError(msg)
+        self.keys |= keys
+
+
+def _language(lang: Lang) -> _Language:
+    loaded = _loaded.get(lang)
+    if loaded is None:
+        loaded = _Language()
+        for domain, localedir in _domains:
+            loaded.add_domain(domain, localedir, lang)
+        for module in _registered:
+            loaded.add_part(module, lang)
+        _loaded[lang] = loaded
+    return loaded

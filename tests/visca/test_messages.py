@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from agent.i18n import catalog, placeholders
-from agent.i18n.catalog_ptz import MESSAGES
 from agent.visca import ERRORS
 
 ROOT = Path(__file__).resolve().parents[2]
+MESSAGES = {k: v for k, v in catalog().items() if k.startswith("ptz.")}
 SOURCES = [
     *sorted((ROOT / "agent" / "visca").rglob("*.py")),
     ROOT / "agent" / "cli" / "ptz.py",
