@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import FrameType
-from typing import Any, Protocol
+from typing import Any
 
 from agent import config as config_mod
 from agent import devices, systemd
@@ -21,6 +21,7 @@ from agent.checks.worker import Batch, Request, split
 from agent.config import Config
 from agent.errors import ConfigError
 from agent.i18n import set_language, t
+from agent.reporters import MqttReporter, NullReporter, Reporter
 from agent.schedule import Meeting, MeetingBook, current, due, next_wakeup, overlaps
 from agent.schedule.done import DoneSlots
 
@@ -34,54 +35,6 @@ TICK_S = 1.0  # the main loop wakes at least this often (watchdog, ICS changes)
 def utcnow() -> datetime:
     """Return the current time, aware, in UTC."""
     return datetime.now(UTC)
-
-
-class Reporter(Protocol):
-    """The agent's MQTT side as the daemon uses it (agent/mqtt implements it)."""
-
-    def start(self) -> None:
-        """Connect in the background; never blocks on the broker."""
-
-    def stop(self, timeout: float) -> None:
-        """Publish offline, flush briefly and disconnect."""
-
-    def publish_report(self, report: Report) -> None:
-        """Publish readiness (and snapshot) and the events a report implies."""
-
-    def event(self, kind: str, **fields: Any) -> None:
-        """Queue one event through the outbox."""
-
-    def healthy(self) -> bool:
-        """True while the MQTT machinery is alive (connected or retrying)."""
-
-    def connected(self) -> bool:
-        """True while connected to the broker."""
-
-
-class NullReporter:
-    """Used when [mqtt] host is empty: reports go to the log only."""
-
-    def start(self) -> None:
-        """Do nothing."""
-
-    def stop(self, timeout: float) -> None:
-        """Do nothing."""
-
-    def publish_report(self, report: Report) -> None:
-        """Log the verdict."""
-        log.info("verdict %s (%s)", report.verdict.value, report.trigger.value)
-
-    def event(self, kind: str, **fields: Any) -> None:
-        """Log the event."""
-        log.info("event %s %s", kind, fields)
-
-    def healthy(self) -> bool:
-        """Always healthy."""
-        return True
-
-    def connected(self) -> bool:
-        """Never connected."""
-        return False
 
 
 class Agent:
@@ -322,55 +275,6 @@ class Agent:
         systemd.status(self._status_text())
 
 
-class MqttReporter:
-    """The daemon's Reporter on top of agent.mqtt.link.Link, with commands wired to the agent."""
-
-    def __init__(self, agent: Agent) -> None:
-        from agent.mqtt.link import Actions, Link
-
-        def check(only: list[str] | None) -> Report:
-            names = only or list(agent.config.checks.enabled)
-            return agent.run_checks(names, Trigger.COMMAND, publish=False)
-
-        def snapshot() -> Report:
-            return agent.run_checks(["camera"], Trigger.COMMAND, publish=False)
-
-        def on_schedule(topic: str, payload: bytes) -> None:
-            agent.book.on_message(meeting_id_from_topic(topic), payload)
-            agent.wake()
-
-        self.link = Link(
-            agent.config,
-            actions=Actions(
-                check=check, snapshot=snapshot, camera=agent.camera, on_schedule=on_schedule
-            ),
-        )
-
-    def start(self) -> None:
-        """Connect in the background."""
-        self.link.start(emit_started=False)
-
-    def stop(self, timeout: float) -> None:
-        """Publish offline and disconnect."""
-        self.link.stop(timeout)
-
-    def publish_report(self, report: Report) -> None:
-        """Publish readiness, snapshot, check and alert events."""
-        self.link.publish_report(report)
-
-    def event(self, kind: str, **fields: Any) -> None:
-        """Queue one event through the outbox."""
-        self.link.emit(kind, **fields)
-
-    def healthy(self) -> bool:
-        """True while the network thread is alive."""
-        return self.link.client.alive()
-
-    def connected(self) -> bool:
-        """True while connected."""
-        return self.link.connected
-
-
 def install_signals(agent: Agent) -> None:
     """SIGTERM/SIGINT stop the agent; SIGHUP reloads its config."""
 
@@ -383,11 +287,6 @@ def install_signals(agent: Agent) -> None:
     signal.signal(signal.SIGTERM, on_stop)
     signal.signal(signal.SIGINT, on_stop)
     signal.signal(signal.SIGHUP, on_hup)
-
-
-def meeting_id_from_topic(topic: str) -> str:
-    """Return the meeting id of `hnth/v1/{province}/schedule/{id}`."""
-    return topic.rsplit("/", 1)[-1]
 
 
 def _trim_heap() -> None:
@@ -406,4 +305,5 @@ def _version() -> str:
     return __version__
 
 
-__all__ = ["Agent", "MeetingBook", "NullReporter", "Reporter", "install_signals"]
+# The reporters live in agent.reporters; `hnth-agent run` imports them from here.
+__all__ = ["Agent", "MeetingBook", "MqttReporter", "NullReporter", "Reporter", "install_signals"]
