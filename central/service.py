@@ -173,9 +173,20 @@ class Board:
     # ------------------------------------------------------------ operator actions
 
     def command(
-        self, user: str, room: str, verb: str, args: dict[str, Any], lang: str
+        self,
+        user: str,
+        room: str,
+        verb: str,
+        args: dict[str, Any],
+        lang: str,
+        *,
+        repeat: bool = False,
     ) -> ActionResult:
-        """Send a contract command to a room, wait for its response and audit both (blocking)."""
+        """Send a contract command to a room, wait for its response and audit both (blocking).
+
+        `repeat`: a held camera move repeated by the page (every 500 ms); only a failure of it
+        is audited, so a hold is one entry (its first move) plus its stop.
+        """
         rec = self.fleet.room(room)
         if verb not in VERBS:
             raise InvalidArgumentError(t("board.cmd.unknown_verb", lang=lang, verb=verb))
@@ -186,7 +197,7 @@ class Board:
             audit_id = self._audit(user, f"cmd:{verb}", room, args=args, ok=False, result=refused)
             return ActionResult(False, refused, audit_id)
         try:
-            return self._command(user, rec, verb, args, lang)
+            return self._command(user, rec, verb, args, lang, audit=not repeat)
         finally:
             self._release(room)
 
@@ -215,7 +226,14 @@ class Board:
             self._in_flight.release()
 
     def _command(
-        self, user: str, rec: RoomRecord, verb: str, args: dict[str, Any], lang: str
+        self,
+        user: str,
+        rec: RoomRecord,
+        verb: str,
+        args: dict[str, Any],
+        lang: str,
+        *,
+        audit: bool,
     ) -> ActionResult:
         room = rec.path.key
         request_id = secrets.token_hex(8)
@@ -254,7 +272,9 @@ class Board:
                 body = {k: response[k] for k in ("ok", "result", "error") if k in response}
         body["request_id"] = request_id
         ok = bool(body.get("ok"))
-        audit_id = self._audit(user, f"cmd:{verb}", room, args=args, ok=ok, result=body)
+        audit_id = 0
+        if audit or not ok:
+            audit_id = self._audit(user, f"cmd:{verb}", room, args=args, ok=ok, result=body)
         return ActionResult(ok, body, audit_id)
 
     def schedule(self, user: str, data: dict[str, Any], lang: str) -> ActionResult:

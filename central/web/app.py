@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import threading
@@ -421,13 +422,17 @@ def create_app(board: Board) -> Starlette:
         args = data.get("args") or {}
         if not isinstance(args, dict):
             return error(request, 400, "bad_json")
+        verb = str(data.get("verb", ""))
         result = await run_in_threadpool(
-            board.command,
-            s.user,
-            request.path_params["room"],
-            str(data.get("verb", "")),
-            args,
-            lang_of(request),
+            functools.partial(
+                board.command,
+                s.user,
+                request.path_params["room"],
+                verb,
+                args,
+                lang_of(request),
+                repeat=data.get("repeat") is True and verb == "ptz.move",
+            )
         )
         return JSONResponse({**result.body, "audit_id": result.audit_id})
 

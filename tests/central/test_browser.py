@@ -477,6 +477,9 @@ def test_fleet_room_pad_and_meetings_at_a_desk(rig, desk):
         time.sleep(1.0)
         assert p.pan(board) == stopped  # not moving any more
         assert stopped < moving
+        actions = [a.action for a in board.store.audit(200)]
+        assert actions.count("cmd:ptz.move") == 1  # one hold, one entry (not one per repeat)
+        assert actions.count("cmd:ptz.stop") == 1
         p.shot("05-pad-released")
 
         # 8. hold "left" in a second tab, then close the tab: the camera stops

@@ -587,16 +587,18 @@ function holdStart(dir) {
   if (HOLD.dir === dir) return;
   if (HOLD.dir) holdStop(false);
   HOLD.dir = dir; HOLD.room = S.current;
+  let repeat = false;  // the repeats of a hold are not audited one by one
   const send = () => {
     if (!HOLD.dir) return;
     const speed = Number(($("#ptz-speed") || {}).value || 8);
     api("POST", "/api/rooms/" + encodeURIComponent(HOLD.room) + "/command",
-        { verb: "ptz.move", args: { direction: HOLD.dir, speed } }).then((r) => {
+        { verb: "ptz.move", args: { direction: HOLD.dir, speed }, repeat }).then((r) => {
       if (!r.data.ok && HOLD.dir) { holdStop(false); setResult(HOLD.room || S.current, "ptz.move", {}, r.data); }
     }).catch(() => holdStop(true));
   };
   setResult(S.current, "ptz.move", { direction: dir }, null);
   send();
+  repeat = true;
   HOLD.timer = setInterval(send, 500);
 }
 
