@@ -17,7 +17,7 @@ import pytest
 
 import central  # registers the central side's messages, so its keys are checked too
 from agent import i18n
-from agent.i18n import DOMAIN, LANGUAGES, catalog, domains, t, tn
+from agent.i18n import DOMAIN, LANGUAGES, Text, catalog, domains, is_plural, t, tn
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = (REPO / "agent", REPO / "central")
@@ -176,6 +176,41 @@ def test_no_english_fragment_in_vietnamese():
         if vi == en and len(re.findall(r"[^\W\d_]+", QUOTED.sub("", vi))) > 1
     } - NEUTRAL
     assert not copied, f"Vietnamese text is the English one: {sorted(copied)}"
+
+
+# ---- plural forms
+
+
+def test_english_says_1_room_and_2_rooms_vietnamese_has_one_form():
+    params = {"province": "lc", "broker": "mqtt://b"}
+    assert tn("fleet.started", 1, "en", **params).startswith("1 simulated room of province lc ")
+    assert tn("fleet.started", 2, "en", **params).startswith("2 simulated rooms of province lc ")
+    assert tn("fleet.started", 1, "vi", **params).startswith("1 phòng giả lập ")
+    assert tn("fleet.started", 2, "vi", **params).startswith("2 phòng giả lập ")
+    assert [tn("schedule.cli.count", n, "en") for n in (0, 1, 2)] == [
+        "Total: 0 meetings.",
+        "Total: 1 meeting.",
+        "Total: 2 meetings.",
+    ]
+    assert tn("mqtt.publish.queued", 1, "en", seconds=5).endswith(
+        ": 1 event is still queued and will be sent next time"
+    )
+
+
+def test_a_plural_message_keeps_its_key_and_count_so_the_board_can_render_it_again():
+    text = tn("ptz.cli.discover", 1, "en", port="/dev/ttyUSB0")
+    assert isinstance(text, Text)
+    assert (text, text.key, text.params) == (
+        "1 camera on /dev/ttyUSB0",
+        "ptz.cli.discover",
+        {"n": 1, "port": "/dev/ttyUSB0"},
+    )
+    assert t(text.key, "en", **{**text.params, "n": 3}) == "3 cameras on /dev/ttyUSB0"
+    assert t(text.key, "vi", **text.params) == "1 camera trên /dev/ttyUSB0"
+    assert is_plural("ptz.cli.discover")
+    assert not is_plural("config.missing")
+    # Without a count: the general form, as the board's page and catalog() show it.
+    assert catalog()["ptz.cli.discover"] == ("{n} camera trên {port}", "{n} cameras on {port}")
 
 
 def test_missing_key_never_crashes():

@@ -13,7 +13,7 @@ from agent.checks.runner import Report, run_checks
 from agent.cli.common import add_json, load_config, print_json
 from agent.config import CHECK_NAMES
 from agent.errors import UsageError
-from agent.i18n import current_language, t
+from agent.i18n import current_language, t, tn
 from agent.mqtt.reports import readiness
 from agent.output import paint, table, use_colour
 
@@ -86,14 +86,14 @@ def _publish(link: Link, report: Report, cfg: Config, timeout: float) -> bool:
                 broker=broker,
                 seconds=f"{timeout:g}",
                 error=link.failure_text(),
-                count=left,
+                n=left,
             ),
             file=sys.stderr,
         )
         print(f"  → {t('mqtt.publish.hint')}", file=sys.stderr)
         return False
     if left:
-        print(t("mqtt.publish.queued", seconds=f"{timeout:g}", count=left), file=sys.stderr)
+        print(tn("mqtt.publish.queued", left, seconds=f"{timeout:g}"), file=sys.stderr)
         return False
     print(t("mqtt.publish.done", broker=broker), file=sys.stderr)
     return True

@@ -19,7 +19,7 @@ from agent import programs
 from agent.cli.common import add_json, print_json
 from agent.contract import Selector, payloads, topics
 from agent.errors import AgentError
-from agent.i18n import current_language, set_language, t
+from agent.i18n import current_language, set_language, t, tn
 
 PROVINCE, ROOM, GROUP = "demo", "xa-mau", "cum-mau"
 BASE = f"hnth/v2/{PROVINCE}/{ROOM}"
@@ -261,7 +261,7 @@ def describe(topic: str, payload: bytes) -> str:
     now = datetime.now().strftime("%H:%M:%S")  # noqa: DTZ005 - the viewer's local clock
     short = topic.removeprefix(f"{BASE}/")
     if topic.endswith("/snapshot"):
-        return f"{now}  {short:<12} {t('demo.msg.snapshot', size=len(payload))}"
+        return f"{now}  {short:<12} {tn('demo.msg.snapshot', len(payload))}"
     doc = _decode(payload)
     if not isinstance(doc, dict):
         return f"{now}  {short:<12} {len(payload)} B"

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from agent.cli.common import add_json, load_config, print_json
-from agent.i18n import t
+from agent.i18n import t, tn
 from agent.output import paint, use_colour
 
 if TYPE_CHECKING:
@@ -184,11 +184,11 @@ def _tls(settings: ClientSettings, _topics: RoomTopics, timeout: float) -> list[
             Step(
                 "tls",
                 "warn",
-                t("mqtt.test.tls_expiring", subject=subject, days=days),
+                tn("mqtt.test.tls_expiring", days, subject=subject),
                 t("mqtt.test.tls_expiring_hint"),
             )
         ]
-    return [Step("tls", "pass", t("mqtt.test.tls_ok", version=version, subject=subject, days=days))]
+    return [Step("tls", "pass", tn("mqtt.test.tls_ok", days, version=version, subject=subject))]
 
 
 def _mqtt(settings: ClientSettings, topics: RoomTopics, timeout: float) -> list[Step]:

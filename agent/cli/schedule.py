@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from agent.cli.common import add_json, load_config, print_json
 from agent.config import Config
 from agent.errors import UsageError
-from agent.i18n import t
+from agent.i18n import t, tn
 from agent.output import table
 from agent.schedule import Meeting, MeetingBook, read_retained
 
@@ -157,7 +157,7 @@ def _print_table(
 ) -> None:
     room = f"{cfg.room.province}/{cfg.room.id}"
     local_now = now.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    print(t("schedule.cli.header", room=room, days=days, now=local_now, zone=cfg.schedule.timezone))
+    print(tn("schedule.cli.header", days, room=room, now=local_now, zone=cfg.schedule.timezone))
     if sources:
         names = ", ".join(t(f"schedule.cli.source.{s}") for s in sources)
         print(t("schedule.cli.sources", sources=names))
@@ -165,7 +165,7 @@ def _print_table(
         print(t("schedule.cli.no_sources"))
     print()
     if not meetings:
-        print(t("schedule.cli.none", days=days))
+        print(tn("schedule.cli.none", days))
         return
     rows: list[list[str]] = [
         [
@@ -190,7 +190,7 @@ def _print_table(
         )
     print(table(rows))
     print()
-    print(t("schedule.cli.count", count=len(meetings)))
+    print(tn("schedule.cli.count", len(meetings)))
 
 
 def _check_time(at: datetime, start: datetime) -> str:

@@ -13,7 +13,7 @@ import threading
 from typing import Final
 
 from agent.errors import UsageError
-from agent.i18n import t
+from agent.i18n import t, tn
 from agent.pelco.emulator import Emulator, Fault, Model
 from agent.pelco.protocol import ADDRESS_RANGE, Variant
 
@@ -90,5 +90,5 @@ def main(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         emu.close()
-    print(t("pelco.sim.stopped", frames=emu.state.frames_handled), file=sys.stderr, flush=True)
+    print(tn("pelco.sim.stopped", emu.state.frames_handled), file=sys.stderr, flush=True)
     return 0

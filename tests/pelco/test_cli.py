@@ -133,7 +133,7 @@ def test_sim_pelco_stops_on_sigint_too(sim):
     s.proc.wait(timeout=5)  # else stop()'s SIGTERM may land while SIGINT is being handled
     code, err = s.stop()
     assert code == 0
-    assert "stopped after 1 frames" in err
+    assert "stopped after 1 frame\n" in err
 
 
 def test_sim_pelco_needs_a_pty(sim):

@@ -57,7 +57,7 @@ def test_every_command_prints_what_the_camera_reports(ptz, visca_emulator):
     assert "pan -700  tilt 250" in out
     assert "preset 3 cleared" in ptz("preset", "clear", "3")[1]
     assert ptz("position")[1].strip() == "pan -700  tilt 250  zoom 3000"
-    assert "1 camera(s)" in ptz("discover")[1]
+    assert "1 camera on " in ptz("discover")[1]
 
 
 def test_json_prints_the_result_object(ptz):

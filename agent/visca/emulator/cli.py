@@ -10,7 +10,7 @@ import threading
 from typing import Final
 
 from agent.errors import UsageError
-from agent.i18n import t
+from agent.i18n import t, tn
 from agent.visca.emulator.device import Emulator
 from agent.visca.emulator.profiles import MODELS
 from agent.visca.emulator.usecases import Fault
@@ -85,7 +85,7 @@ def main(args: argparse.Namespace) -> int:
         print(
             t(
                 "ptz.sim.running",
-                cameras=args.cameras,
+                n=args.cameras,
                 baud=args.baud,
                 field_hz=f"{args.field_hz:g}",
                 faults=", ".join(args.fault) or "-",
@@ -101,5 +101,5 @@ def main(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         emu.close()
-    print(t("ptz.sim.stopped", requests=len(emu.requests)), file=sys.stderr, flush=True)
+    print(tn("ptz.sim.stopped", len(emu.requests)), file=sys.stderr, flush=True)
     return 0
