@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from agent.config import Config, MqttConfig, finalize
@@ -102,6 +103,8 @@ def test_a_login_flood_does_not_stall_pages(web):
             statuses.append(login(server.port, f"x{i}-{j}", "wrong", f"127.0.1.{i + 1}")[0])
 
     lat: list[float] = []
+    me = psutil.Process()
+    rss0 = peak = me.memory_info().rss
     with ThreadPoolExecutor(64) as pool:
         futures = [pool.submit(flood, i) for i in range(64)]
         deadline = time.monotonic() + 30
@@ -109,8 +112,11 @@ def test_a_login_flood_does_not_stall_pages(web):
             t0 = time.monotonic()
             assert call(server.port, "GET", "/api/fleet", cookie=cookie)[0] == 200
             lat.append(time.monotonic() - t0)
+            peak = max(peak, me.memory_info().rss)
             time.sleep(0.05)
         stop.set()
+    # Each password check takes 16 MB; at most 2 run at once (it was 477 MB under this flood).
+    assert peak - rss0 < 150 * 2**20, (rss0, peak)
     assert len(lat) >= 5
     assert statuses.count(401) + statuses.count(429) == len(statuses)
     assert 429 in statuses  # more sign-ins waiting than the gate takes are refused at once
