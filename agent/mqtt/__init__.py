@@ -2,6 +2,7 @@
 
 - `client`: the only paho import, a bounded client with its own reconnecting thread;
 - `settings`: what the client is told and reports (settings, messages, failures), no paho;
+- `inflight`: what the client holds between callbacks (PUBACK waiters, the inbox), no paho;
 - `outbox`: the SQLite event outbox and the pump that drains it;
 - `parsing`: a received command message into a validated request or a refusal (sans-IO);
 - `commands`: the verb handler (lanes, the PTZ rate limit and hold);

@@ -23,14 +23,14 @@ Design:
 - The password never appears in a repr or a log line.
 
 What the client is told and reports back (settings, messages, link states, failures, backoff)
-is plain data in agent.mqtt.settings, re-exported here.
+is plain data in agent.mqtt.settings, re-exported here; what it holds between callbacks (the
+publishes awaiting their PUBACK, the received messages) is agent.mqtt.inflight.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import queue
 import random
 import socket
 import ssl
@@ -38,7 +38,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, Self
 
 import paho.mqtt.client as paho
@@ -49,6 +48,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from agent.errors import BrokerError, BusyError
+from agent.mqtt.inflight import Acks, Inbox, Waiter
 from agent.mqtt.settings import (
     BAD_CREDENTIALS,
     NOT_AUTHORIZED,
@@ -57,6 +57,7 @@ from agent.mqtt.settings import (
     LinkState,
     Message,
     ProtocolVersion,
+    Subscription,
     TlsSettings,
     Will,
     backoff,
@@ -66,27 +67,6 @@ from agent.mqtt.settings import (
 )
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class _Sub:
-    filter: str
-    qos: int
-    retain_as_published: bool = False
-    retain_handling: int = 0
-
-
-class _Waiter:
-    """Who waits for one publish's PUBACK."""
-
-    __slots__ = ("event", "on_ack", "rc")
-
-    def __init__(
-        self, on_ack: Callable[[int, int], None] | None, event: threading.Event | None = None
-    ) -> None:
-        self.event = event  # only publish_wait needs one; Events are not free at 10k/s
-        self.on_ack = on_ack
-        self.rc: int | None = None
 
 
 class MqttClient:
@@ -123,12 +103,10 @@ class MqttClient:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._state = LinkState.IDLE
-        self._subs: dict[str, _Sub] = {}
-        self._pending: dict[int, _Waiter] = {}
-        self._early: dict[int, int] = {}
+        self._subs: dict[str, Subscription] = {}
+        self._acks = Acks()
         self._sub_waits: dict[int, tuple[threading.Event, list[int]]] = {}
-        self._messages: queue.Queue[Message] = queue.Queue(maxsize=settings.max_messages)
-        self.dropped_messages = 0
+        self._inbox = Inbox(settings.max_messages)
         self.last_failure: ConnectFailure | None = None
         self.connects = 0
         self._paho = self._make_paho()
@@ -173,13 +151,18 @@ class MqttClient:
                 log.warning("MQTT network thread did not stop within %.1f s", timeout)
         self._state = LinkState.STOPPED
         with self._lock:
-            for w in self._pending.values():
+            for w in self._acks.waiters():
                 if w.event is not None:
                     w.event.set()
 
     def kick(self) -> None:
         """Cut the backoff short and try to connect now."""
         self._wake.set()
+
+    @property
+    def dropped_messages(self) -> int:
+        """Received messages dropped because `get_message()` fell `max_messages` behind."""
+        return self._inbox.dropped
 
     @property
     def state(self) -> LinkState:
@@ -244,7 +227,7 @@ class MqttClient:
             payload,
             qos,
             retain,
-            _Waiter(on_ack),
+            Waiter(on_ack),
             self._pub_props(
                 content_type, response_topic, correlation_data, message_expiry_s, user_properties
             ),
@@ -265,7 +248,7 @@ class MqttClient:
         user_properties: Sequence[tuple[str, str]] = (),
     ) -> int | None:
         """Publish, wait for the PUBACK; return its reason code (0 ok, 135 denied) or None."""
-        waiter = _Waiter(None, threading.Event())
+        waiter = Waiter(None, threading.Event())
         props = self._pub_props(
             content_type, response_topic, correlation_data, message_expiry_s, user_properties
         )
@@ -277,7 +260,7 @@ class MqttClient:
     def pending(self) -> int:
         """Publishes handed to the broker (or queued for it) and not yet acknowledged."""
         with self._lock:
-            return len(self._pending)
+            return len(self._acks)
 
     # ------------------------------------------------------------------ subscribing
 
@@ -297,7 +280,7 @@ class MqttClient:
         Codes: the granted QoS, or >= 128 when refused (135 not authorised). None if not
         connected yet (the subscription is made on connect) or no SUBACK within `timeout`.
         """
-        sub = _Sub(topic_filter, qos, retain_as_published, retain_handling)
+        sub = Subscription(topic_filter, qos, retain_as_published, retain_handling)
         with self._lock:
             self._subs[topic_filter] = sub
         if not self._connected.is_set():
@@ -313,10 +296,7 @@ class MqttClient:
 
     def get_message(self, timeout: float | None = None) -> Message | None:
         """Return the next received message, or None after `timeout` seconds."""
-        try:
-            return self._messages.get(timeout=timeout)
-        except queue.Empty:
-            return None
+        return self._inbox.get(timeout)
 
     def iter_messages(self, timeout: float) -> Iterator[Message]:
         """Yield messages until none arrives for `timeout` seconds."""
@@ -358,22 +338,20 @@ class MqttClient:
         payload: bytes | str,
         qos: int,
         retain: bool,
-        waiter: _Waiter,
+        waiter: Waiter,
         props: Properties | None,
     ) -> int:
         with self._lock:
-            if len(self._pending) >= self.settings.max_pending:
-                raise BusyError(f"{len(self._pending)} MQTT publishes are waiting for the broker")
+            if len(self._acks) >= self.settings.max_pending:
+                raise BusyError(f"{len(self._acks)} MQTT publishes are waiting for the broker")
         # Not under self._lock: paho holds its own message lock while calling on_publish,
         # which takes self._lock, so holding ours here could deadlock. A PUBACK that beats
-        # the registration below is parked in _early.
+        # the registration below is parked in the Acks.
         info = self._paho.publish(topic, payload, qos, retain, props)
         if info.rc not in (paho.MQTT_ERR_SUCCESS, paho.MQTT_ERR_NO_CONN):
             raise BrokerError(f"publish to {topic} failed: {paho.error_string(info.rc)}")
         with self._lock:
-            early = self._early.pop(info.mid, None)
-            if early is None:
-                self._pending[info.mid] = waiter
+            early = self._acks.register(info.mid, waiter)
         if early is not None:
             self._acknowledge(info.mid, waiter, early)
         if not self._connected.is_set():
@@ -411,7 +389,7 @@ class MqttClient:
             props.UserProperty = list(user_properties)
         return props
 
-    def _send_subscribe(self, items: list[_Sub], timeout: float) -> list[int] | None:
+    def _send_subscribe(self, items: list[Subscription], timeout: float) -> list[int] | None:
         ev = threading.Event()
         codes: list[int] = []
         with self._lock:
@@ -425,7 +403,7 @@ class MqttClient:
             return None
         return codes
 
-    def _sub_args(self, items: list[_Sub]) -> Any:
+    def _sub_args(self, items: list[Subscription]) -> Any:
         if not self._v5:
             return [(s.filter, s.qos) for s in items]
         return [
@@ -580,32 +558,18 @@ class MqttClient:
         if self._on_message_cb is not None:
             self._on_message_cb(msg)
             return
-        while True:
-            try:
-                self._messages.put_nowait(msg)
-            except queue.Full:
-                try:
-                    self._messages.get_nowait()
-                    self.dropped_messages += 1
-                except queue.Empty:
-                    pass
-            else:
-                return
+        self._inbox.put(msg)
 
     def _on_publish(self, _c: object, _u: object, mid: int, reason: ReasonCode, _p: object) -> None:
         code = reason_value(reason)
         # Codes below 128 are successes (16 is "no matching subscribers"): report them as 0.
         code = 0 if code < 128 else code
         with self._lock:
-            waiter = self._pending.pop(mid, None)
-            if waiter is None:
-                if len(self._early) > 1000:  # a mid nobody registers; never grow without bound
-                    self._early.clear()
-                self._early[mid] = code
-                return
-        self._acknowledge(mid, waiter, code)
+            waiter = self._acks.acked(mid, code)
+        if waiter is not None:
+            self._acknowledge(mid, waiter, code)
 
-    def _acknowledge(self, mid: int, waiter: _Waiter, code: int) -> None:
+    def _acknowledge(self, mid: int, waiter: Waiter, code: int) -> None:
         if code >= 128:
             log.debug("broker refused publish %d: reason %d", mid, code)
         waiter.rc = code

@@ -92,6 +92,16 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class Subscription:
+    """A topic filter the client subscribes to on every connect, with its MQTT 5 options."""
+
+    filter: str
+    qos: int
+    retain_as_published: bool = False
+    retain_handling: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ConnectFailure:
     """Why the last connection attempt failed: a CONNACK code or a socket/TLS error."""
 
@@ -133,6 +143,7 @@ __all__ = [
     "LinkState",
     "Message",
     "ProtocolVersion",
+    "Subscription",
     "TlsSettings",
     "Will",
     "backoff",
