@@ -16,8 +16,9 @@ The public surface (see docs/pelco.md):
 when a Pelco-D camera answers neither pan nor tilt. Every call raises
 DeviceUnavailableError while the adapter is gone and recovers once it is back.
 
-`agent.pelco.protocol` and `agent.pelco.commands` import no I/O modules; the emulator
-lives in `agent.pelco.emulator`.
+`agent.pelco.protocol` and `agent.pelco.commands` import no I/O modules; `client` owns the
+line and the exchange, `camera` what a caller asks of it; the emulator lives in
+`agent.pelco.emulator`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from agent.pelco.camera import Camera, Counters, Position, PositionUnavailableError, Timeouts
+    from agent.pelco.camera import Camera, Position, PositionUnavailableError
+    from agent.pelco.client import Counters, Timeouts
     from agent.pelco.commands import DEFAULT_HOME_PRESET, Axis, Direction
     from agent.pelco.protocol import (
         Frame,
@@ -41,13 +43,8 @@ if TYPE_CHECKING:
 # Loaded on first use, so that importing the sans-IO core (or `hnth-agent --help`)
 # does not pull in the serial port module.
 _HOMES = {
-    "agent.pelco.camera": (
-        "Camera",
-        "Counters",
-        "Position",
-        "PositionUnavailableError",
-        "Timeouts",
-    ),
+    "agent.pelco.camera": ("Camera", "Position", "PositionUnavailableError"),
+    "agent.pelco.client": ("Counters", "Timeouts"),
     "agent.pelco.commands": ("DEFAULT_HOME_PRESET", "Axis", "Direction"),
     "agent.pelco.protocol": (
         "Frame",
