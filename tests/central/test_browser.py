@@ -500,7 +500,27 @@ def test_fleet_room_pad_and_meetings_at_a_desk(rig, desk):
         time.sleep(1.0)
         assert p.pan(board) == closed  # and stands still now
 
-        # 9. meetings: countdown, problems by severity with hints, the scheduling dialog
+        # 9. hold "left", then the page loses its network: the camera stops
+        desk.get(rig.url + "#/room/" + REAL)
+        p.until(lambda: "UBND xã Chiềng Sơn" in p.text("#room-title"))
+        held = p.pan(board)
+        left = desk.find_element(By.CSS_SELECTOR, '.ptz-btn[data-dir="left"]')
+        ActionChains(desk).click_and_hold(left).perform()
+        time.sleep(1.5)
+        desk.set_network_conditions(
+            offline=True, latency=0, download_throughput=0, upload_throughput=0
+        )
+        time.sleep(3.0)  # the agent's hold timeout (2 s) after the last repeat that got through
+        cut = p.pan(board)
+        assert cut < held
+        time.sleep(1.0)
+        assert p.pan(board) == cut
+        ActionChains(desk).release(left).perform()
+        desk.set_network_conditions(
+            offline=False, latency=0, download_throughput=-1, upload_throughput=-1
+        )
+
+        # 10. meetings: countdown, problems by severity with hints, the scheduling dialog
         desk.get(rig.url + "#/meetings")
         p.until(lambda: "bắt đầu sau" in p.text('.meeting-card[data-id="giao-ban"]'))
         states = p.js(
@@ -531,7 +551,7 @@ def test_fleet_room_pad_and_meetings_at_a_desk(rig, desk):
         p.no_overflow(DESK[0])
         p.shot("07-meetings")
 
-        # 10. the audit log in words
+        # 11. the audit log in words
         desk.get(rig.url + "#/audit")
         p.until(lambda: len(desk.find_elements(By.CSS_SELECTOR, "#audit-list tr")) >= 5)
         audit = p.text("#audit-list")
@@ -548,12 +568,12 @@ def test_fleet_room_pad_and_meetings_at_a_desk(rig, desk):
         assert set(shown) == {"login"}
         p.shot("08-audit")
 
-        # 11. the availability report lists every room
+        # 12. the availability report lists every room
         desk.get(rig.url + "#/report")
         p.until(lambda: len(desk.find_elements(By.CSS_SELECTOR, "#report-out tr")) >= SIM_ROOMS + 2)
         p.shot("09-report")
 
-        # 12. English is one click away, and the English room's words come back
+        # 13. English is one click away, and the English room's words come back
         desk.get(rig.url + "#/fleet")
         Select(desk.find_element(By.ID, "lang")).select_by_value("en")
         p.until(lambda: "HNTH readiness board" in p.text("#title"))
