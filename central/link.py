@@ -11,6 +11,7 @@ from agent.mqtt.client import ClientSettings, MqttClient
 from agent.mqtt.client import Message as MqttMessage
 from agent.mqtt.link import client_settings
 from central.model import Message
+from central.reconcile import Reconciler
 
 if TYPE_CHECKING:
     from agent.config import Config
@@ -53,6 +54,7 @@ def connect(board: Board, settings: ClientSettings) -> MqttClient:
 
     def on_connect(_session_present: bool) -> None:
         board.fleet.set_broker(connected=True)
+        reconciler.request()  # a start or a gap: read the retained state again once it settles
 
     def on_disconnect(reason: str) -> None:
         if not board.stopping:
@@ -70,5 +72,7 @@ def connect(board: Board, settings: ClientSettings) -> MqttClient:
         # With no persistent session QoS 1 gave the board nothing more.
         client.subscribe(topic_filter, qos=0)
     board.link = client
+    reconciler = Reconciler(settings, board.fleet, stopping=lambda: board.stopping)
+    reconciler.start()
     client.start()
     return client

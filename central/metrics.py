@@ -60,6 +60,12 @@ def prometheus(fleet: Fleet, *, live_clients: int) -> str:
         [("", fleet.intake.dropped)],
     )
     out += _metric(
+        "hnth_board_reconciles_total",
+        "counter",
+        "passes over the broker's retained state after a start, gap or burst",
+        [("", fleet.reconciles)],
+    )
+    out += _metric(
         "hnth_board_db_errors_total",
         "counter",
         "history flushes the database refused (down, locked, full)",

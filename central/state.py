@@ -71,6 +71,8 @@ class Fleet:
         self.db_writes = Latency()  # how long each flushed transaction took
         self.coverage = Coverage(cfg.client_id, cfg.coverage_heartbeat_s)
         self.intake = Intake(self.ingest)  # what the MQTT thread hands over (see submit)
+        self.reconciles = 0  # passes over the broker's retained state (central.reconcile)
+        self.reconciled = 0  # messages those passes read
         self._in.restore(store)
 
     # ------------------------------------------------------------ public API
@@ -194,6 +196,7 @@ class Fleet:
             "db_pending": s.db_pending,
             "intake_queue": self.intake.depth(),
             "intake_dropped": self.intake.dropped,
+            "reconciles": self.reconciles,
             "db_ok": self.db_ok,
             "db_error": self.db_error,
             "last_rejected": s.last_rejected,

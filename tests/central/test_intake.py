@@ -77,3 +77,41 @@ def test_a_burst_beyond_mosquittos_default_queue_reaches_the_board_whole(
         assert "dropped" not in broker.log_tail(200)
     finally:
         link.stop()
+
+
+@pytest.mark.broker
+def test_a_reconcile_pass_reads_every_retained_state_into_ingest(broker, make_board, mqtt_client):
+    from central.reconcile import Reconciler
+
+    n = 1500
+    rooms = mqtt_client(broker, "retained")
+    acked = threading.Semaphore(0)
+    body = {
+        "schema": "hnth.status/1",
+        "state": "online",
+        "boot_id": "b",
+        "ts": iso(datetime.now(UTC)),
+    }
+    for i in range(n):
+        for leaf, payload in (("status", json.dumps(body)), ("snapshot", b"\xff\xd8\xff\xe0jpeg")):
+            rooms.publish(
+                f"hnth/v2/son-la/xa-{i}/{leaf}",
+                payload,
+                qos=1,
+                retain=True,
+                on_ack=lambda *_: acked.release(),
+            )
+    for _ in range(2 * n):
+        assert acked.acquire(timeout=30)
+    board = make_board(client_id="board-gap")  # it missed all of it: never connected
+    settings = settings_for(
+        finalize(Config(mqtt=MqttConfig(host=broker.host, port=broker.port))), "board-gap"
+    )
+    r = Reconciler(settings, board.fleet, stopping=lambda: False, settle_s=0.5)
+    assert r.run_once(timeout_s=60) == 2 * n
+    assert r.last_statuses == n
+    assert len(board.fleet.rooms()) == n
+    assert all(row["status"] == "online" for row in board.fleet.rooms())
+    assert board.fleet.room("son-la/xa-7").snapshot is not None
+    assert board.fleet.reconciles == 1
+    assert board.fleet.stats.rejected == 0
