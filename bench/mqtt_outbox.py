@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agent import config as config_mod  # noqa: E402
-from agent.mqtt import payloads  # noqa: E402
+from agent.contract import payloads  # noqa: E402
 from agent.mqtt.link import Link  # noqa: E402
 from agent.sim.broker import Mosquitto  # noqa: E402
 
