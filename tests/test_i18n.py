@@ -16,6 +16,7 @@ from typing import NamedTuple
 import pytest
 
 import central  # registers the central side's messages, so its keys are checked too
+import central.report  # and the monthly report's
 from agent import i18n
 from agent.i18n import DOMAIN, LANGUAGES, Text, catalog, domains, is_plural, t, tn
 
