@@ -49,7 +49,7 @@ from agent.mqtt import reports
 from agent.mqtt.client import ClientSettings, Message, MqttClient, Will
 from agent.mqtt.commands import CommandHandler, Envelope, Request, parse, response
 from agent.mqtt.outbox import Outbox, Pump
-from agent.mqtt.retained import Retained
+from agent.mqtt.retained import FramingSnapshots, Retained
 from agent.mqtt.security import client_settings, is_loopback, read_password, warn_if_exposed
 
 if TYPE_CHECKING:
@@ -58,6 +58,10 @@ if TYPE_CHECKING:
     from agent.mqtt.commands import Camera
 
 log = logging.getLogger(__name__)
+# Verbs after which the camera has settled on a new framing.
+FRAMING_VERBS: Final = frozenset(
+    {"ptz.stop", "ptz.home", "ptz.preset.recall", "ptz.move", "ptz.zoom"}
+)
 
 LANE_QUEUE: Final = 16
 OUTBOX_FILE: Final = "outbox.sqlite3"
@@ -143,6 +147,8 @@ class Link:
             lane: queue.Queue(LANE_QUEUE) for lane in Lane
         }
         self._workers: list[threading.Thread] = []
+        # After a move ends, a fresh snapshot (rate-limited) so the camera pad is not blind.
+        self._framing = FramingSnapshots(self._cmd_snapshot) if self.actions.snapshot else None
         self._started = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -357,6 +363,8 @@ class Link:
                 self._answer(request.envelope, request.verb, error=exc)
             else:
                 self._answer(request.envelope, request.verb, result=result)
+                if request.verb in FRAMING_VERBS and self._framing is not None:
+                    self._framing.request()  # the operator sees the new framing
 
     def _answer(
         self,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,3 +120,48 @@ class Retained:
 
 
 __all__ = ["Retained"]
+
+
+class FramingSnapshots:
+    """After the camera moves, a fresh snapshot for the operator: at most one per interval.
+
+    A request that arrives while a snapshot is being taken asks for one more at the end of the
+    interval, so the last framing is always the one published; requests that arrive while one
+    is waiting for its turn are already served by it.
+    """
+
+    def __init__(self, take: Callable[[], object], interval_s: float = 3.0) -> None:
+        self._take = take
+        self._interval = interval_s
+        self._lock = threading.Lock()
+        self._busy = False  # a thread is waiting for its turn or taking a snapshot
+        self._taking = False
+        self._again = False
+        self._last = -float("inf")
+
+    def request(self) -> None:
+        """Ask for a snapshot of the new framing; never blocks the caller."""
+        with self._lock:
+            if self._busy:
+                self._again = self._again or self._taking
+                return
+            self._busy = True
+        threading.Thread(target=self._run, name="framing-snapshot", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            wait = self._last + self._interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            with self._lock:
+                self._taking, self._again = True, False
+            self._last = time.monotonic()
+            try:
+                self._take()
+            except Exception as exc:  # a camera that cannot be read: the snapshot just waits
+                log.warning("no snapshot after the camera moved: %s", exc)
+            with self._lock:
+                self._taking = False
+                if not self._again:
+                    self._busy = False
+                    return

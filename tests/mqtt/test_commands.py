@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections import Counter
@@ -332,3 +333,37 @@ def test_validation_is_total(tmp_path):
             assert commands.error_code(parsed.error) in commands.CONTRACT_CODES
 
     run()
+
+
+def test_a_fresh_snapshot_follows_a_move_for_the_operator(room, broker, mqtt_client, central):
+    pad = mqtt_client(broker, "pad")
+    pad.subscribe(base() + "/snapshot")
+    _, home = ask(central, "ptz.home")
+    assert home["ok"] is True
+    shots = collect(pad, lambda ms: len(ms) >= 1, 8)
+    assert [m.payload for m in shots] == [JPEG]
+    assert shots[0].content_type == "image/jpeg"
+
+
+def test_framing_snapshots_are_rate_limited_and_the_last_framing_wins():
+    from agent.mqtt.retained import FramingSnapshots
+
+    taken: list[float] = []
+    done = threading.Event()
+
+    def take() -> None:
+        taken.append(time.monotonic())
+        if len(taken) == 2:
+            done.set()
+
+    framing = FramingSnapshots(take, interval_s=0.5)
+    t0 = time.monotonic()
+    for _ in range(10):  # a hold-to-move repeats its move every half second or so
+        framing.request()
+        time.sleep(0.02)
+    assert done.wait(5)
+    time.sleep(0.7)
+    # One at once, then one more for the final framing after the interval, and no more.
+    assert len(taken) == 2
+    assert taken[0] - t0 < 0.3
+    assert taken[1] - taken[0] >= 0.45

@@ -63,3 +63,15 @@ def test_a_simulated_room_answers_like_the_agent(broker, mqtt_client):
         else:
             assert got["ok"] is False, (verb, got)
             assert got["error"]["code"] == code, (verb, got)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_simulated_fault_is_worded_whole(lang):
+    from agent.i18n import t
+    from agent.sim.fleet.room import FAULTS
+
+    for _check, _status, key, params, hint_key in FAULTS:
+        for text in (t(key, lang=lang, **params), t(hint_key, lang=lang, **params)):
+            assert "{" not in text, text  # every placeholder filled, as a real room fills it
+            assert text != key
+            assert text != hint_key

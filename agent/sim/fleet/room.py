@@ -239,7 +239,7 @@ class SimRoom(asyncio.Protocol):
                 status, summary, hint = (
                     self.fault[1],
                     t(self.fault[2], **self.fault[3]),
-                    t(self.fault[4]),
+                    t(self.fault[4], **self.fault[3]),  # a hint may name what the summary does
                 )
             checks.append(
                 payloads.check_entry(name, status, summary, hint, {}, self.rng.randint(5, 900))
