@@ -101,7 +101,7 @@ def web(
         s.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of an empty history: a SQLite file, or a new database on the test PostgreSQL."""
     if request.param == "sqlite":
