@@ -17,6 +17,25 @@ from typing import TYPE_CHECKING, Final, Literal, Self, cast
 if TYPE_CHECKING:
     import gettext
 
+__all__ = [
+    "DEFAULT_LANG",
+    "DOMAIN",
+    "LANGUAGES",
+    "LOCALEDIR",
+    "Lang",
+    "Text",
+    "catalog",
+    "current_language",
+    "domains",
+    "is_plural",
+    "placeholders",
+    "register_domain",
+    "register_part",
+    "set_language",
+    "t",
+    "tn",
+]
+
 Lang = Literal["vi", "en"]
 LANGUAGES: Final = ("vi", "en")
 DEFAULT_LANG: Lang = "vi"
