@@ -157,6 +157,7 @@ class Ingest:
             groups=meta.groups,
             replaces=tuple(str(r) for r in meta.replaces),
             meta_error="",
+            ptz=meta.ptz,
         )
         if new == rec:
             self.stats.duplicates += 1

@@ -139,6 +139,7 @@ class RoomRecord:
     groups: tuple[Group, ...] = ()  # from meta; a v1 room's district
     replaces: tuple[str, ...] = ()  # what the room's meta claims; central records merges itself
     meta_error: str = ""  # why the last meta was refused (the last good one stays)
+    ptz: Mapping[str, Any] | None = None  # the camera pad's ranges, from the room's meta
     readiness_error: str = ""  # why the last readiness was refused (the last good one stays)
 
     @property

@@ -94,6 +94,7 @@ def summary(rec: RoomRecord, state: RoomState) -> dict[str, Any]:
         "groups": [{"id": g.id, "name": g.label} for g in rec.groups],
         "name": rec.name or rec.path.room,
         "meta_error": rec.meta_error,
+        "ptz": dict(rec.ptz) if rec.ptz else None,
         "state": state.value,
         "severity": severity(rec, state),
         "invalid": rec.readiness_error,

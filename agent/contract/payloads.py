@@ -79,9 +79,14 @@ def meta(
     replaces: Iterable[RoomId] = (),
     agent_version: str = "",
     ts: str | None = None,
+    ptz: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Return the retained `hnth.meta/2` birth message: who the room is in the organisation."""
-    return {
+    """Return the retained `hnth.meta/2` birth message: who the room is in the organisation.
+
+    `ptz`, when the room has a PTZ camera: {"protocol": "visca"|"pelco-d"|"pelco-p",
+    "speed_max": the highest `ptz.move` speed it accepts, "presets_max": the highest preset}.
+    """
+    body: dict[str, Any] = {
         "schema": META,
         "province": room.province,
         "room": room.room,
@@ -92,6 +97,9 @@ def meta(
         "agent_version": agent_version,
         "ts": ts or now_iso(),
     }
+    if ptz is not None:
+        body["ptz"] = dict(ptz)
+    return body
 
 
 def check_entry(  # noqa: PLR0917 - the fields of one check, in the contract's order

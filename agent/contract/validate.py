@@ -42,6 +42,7 @@ class Meta:
     unit: UnitKind
     groups: tuple[Group, ...]
     replaces: tuple[RoomId, ...]
+    ptz: Mapping[str, Any] | None = None  # {"protocol", "speed_max", "presets_max"}
 
     @property
     def group_ids(self) -> tuple[str, ...]:
@@ -117,7 +118,7 @@ def meta(body: Mapping[str, Any], topic_room: RoomId) -> Meta:
         raise RemoteProtocolError(f"unit {body.get('unit')!r} is not one of {allowed}") from None
     groups = _groups(body.get("groups", []))
     replaces = _replaces(body.get("replaces", []), topic_room)
-    return Meta(topic_room, name.strip(), unit, groups, replaces)
+    return Meta(topic_room, name.strip(), unit, groups, replaces, _ptz(body.get("ptz")))
 
 
 def readiness(body: Mapping[str, Any]) -> Readiness:
@@ -230,6 +231,25 @@ def _replaces(raw: Any, room: RoomId) -> tuple[RoomId, ...]:
             raise RemoteProtocolError(f"replaces: {item!r} is the room itself (a loop)")
         out.append(rid)
     return tuple(dict.fromkeys(out))
+
+
+PTZ_PROTOCOLS = ("visca", "pelco-d", "pelco-p")
+
+
+def _ptz(raw: Any) -> Mapping[str, Any] | None:
+    if raw is None:
+        return None
+    ok = (
+        isinstance(raw, dict)
+        and raw.get("protocol") in PTZ_PROTOCOLS
+        and all(
+            isinstance(raw.get(k), int) and not isinstance(raw.get(k), bool) and raw[k] >= 0
+            for k in ("speed_max", "presets_max")
+        )
+    )
+    if not ok:
+        raise RemoteProtocolError(f"ptz {raw!r} is not {{protocol, speed_max, presets_max}}")
+    return {k: raw[k] for k in ("protocol", "speed_max", "presets_max")}
 
 
 def _check(index: int, raw: Any) -> CheckEntry:

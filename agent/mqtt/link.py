@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from agent import __version__
 from agent.contract import clock, payloads
-from agent.contract.groups import UnitKind
 from agent.contract.requests import Lane
 from agent.contract.topics import RoomTopics, username
 from agent.errors import AgentError, BusyError
@@ -231,15 +230,7 @@ class Link:
 
     def meta(self) -> dict[str, Any]:
         """The room's retained `hnth.meta/2`: its name, unit kind, groups and replaced ids."""
-        room = self.config.room
-        return payloads.meta(
-            room.room_id,
-            name=room.name or room.id,
-            unit=UnitKind(room.unit),
-            groups=room.all_groups,
-            replaces=room.replaced,
-            agent_version=self.agent_version,
-        )
+        return reports.meta(self.config, self.agent_version)
 
     def emit(self, kind: str, **fields: Any) -> int:
         """Write one event to the outbox (then it is published); return its seq."""

@@ -1,7 +1,8 @@
-"""What the agent publishes about its own reports: the readiness body and alert changes.
+"""What the agent says about itself: its meta (who the room is), readiness bodies, alerts.
 
-Every payload is built with `agent.contract.payloads`; this module only turns the agent's
-Report into the contract's readiness object and works out which alerts a report raises.
+Every payload is built with `agent.contract.payloads`; this module turns the agent's config
+into the room's meta, its Report into the contract's readiness object, and works out which
+alerts a report raises.
 """
 
 from __future__ import annotations
@@ -10,10 +11,41 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from agent.contract import payloads
+from agent.contract.groups import UnitKind
+from agent.mqtt.parsing import limits_for
+from agent.ptz_url import is_pelco, parse_pelco_url
 
 if TYPE_CHECKING:
     from agent.checks.runner import Report
-    from agent.config import RoomConfig
+    from agent.config import Config, RoomConfig
+
+
+def meta(config: Config, agent_version: str) -> dict[str, Any]:
+    """The room's retained `hnth.meta/2`: name, unit kind, groups, replaced ids, PTZ ranges."""
+    room = config.room
+    return payloads.meta(
+        room.room_id,
+        name=room.name or room.id,
+        unit=UnitKind(room.unit),
+        groups=room.all_groups,
+        replaces=room.replaced,
+        agent_version=agent_version,
+        ptz=_ptz_info(config),
+    )
+
+
+def _ptz_info(config: Config) -> dict[str, Any] | None:
+    """The camera pad's ranges: which protocol, and the speeds and presets the room accepts."""
+    ptz = config.ptz
+    if not ptz.port:
+        return None
+    limits = limits_for(ptz)
+    endpoint = parse_pelco_url(ptz.port) if is_pelco(ptz.port) else None
+    return {
+        "protocol": f"pelco-{endpoint.variant.value}" if endpoint is not None else "visca",
+        "speed_max": limits.max_speed,
+        "presets_max": limits.max_preset,
+    }
 
 
 def readiness(report: Report, room: RoomConfig, *, boot_id: str, seq: int) -> dict[str, Any]:

@@ -241,3 +241,10 @@ def test_an_old_database_is_migrated_to_province_keys(tmp_path):
 def test_room_ids_are_the_same_under_v1_and_v2():
     assert RoomPath.of(V1).key == RoomId("son-la", "xa-cu").__str__()
     assert RoomPath.of(RoomTopics.v2("son-la", "xa-cu")).key == RoomPath.of(V1).key
+
+
+def test_the_pad_gets_the_rooms_ptz_ranges(fleet):
+    ptz = {"protocol": "pelco-d", "speed_max": 64, "presets_max": 255}
+    fleet.ingest(msg(V2.meta, meta(ptz=ptz)))
+    [row] = fleet.rooms()
+    assert row["ptz"] == ptz

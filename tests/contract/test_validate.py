@@ -153,3 +153,12 @@ def test_readiness_fuzz_validates_or_says_why(checks):
     body["checks"] = checks
     with contextlib.suppress(RemoteProtocolError):
         validate.readiness(body)
+
+
+def test_meta_ptz_ranges_are_optional_and_checked():
+    assert validate.meta(good_meta(), ROOM).ptz is None
+    ptz = {"protocol": "pelco-d", "speed_max": 64, "presets_max": 255}
+    assert validate.meta(good_meta(ptz=ptz), ROOM).ptz == ptz
+    for bad in ({"protocol": "onvif", "speed_max": 1, "presets_max": 1}, {"protocol": "visca"}, []):
+        with pytest.raises(RemoteProtocolError, match="ptz"):
+            validate.meta(good_meta(ptz=bad), ROOM)

@@ -367,3 +367,10 @@ def test_framing_snapshots_are_rate_limited_and_the_last_framing_wins():
     assert len(taken) == 2
     assert taken[0] - t0 < 0.3
     assert taken[1] - taken[0] >= 0.45
+
+
+def test_meta_tells_the_pad_which_camera_and_ranges(room, broker, mqtt_client):
+    sub = mqtt_client(broker, "pad-meta")
+    sub.subscribe(base() + "/meta")
+    [m] = collect(sub, lambda ms: len(ms) >= 1, 5)
+    assert js(m)["ptz"] == {"protocol": "visca", "speed_max": 24, "presets_max": 254}

@@ -413,7 +413,7 @@ function renderRoom() {
       h("div", { class: "card" }, h("h3", {}, tr("board.web.camera")),
         h("div", { class: "camera" },
           h("figure", { class: "snapbox" }, h("div", { id: "room-snap" }), h("figcaption", { id: "snap-age" })),
-          op ? ptzPad() : h("p", {}, tr("board.web.viewer_only"))),
+          op ? ptzPad(S.rooms.get(room)) : h("p", {}, tr("board.web.viewer_only"))),
         h("p", { id: "ptz-result", role: "status", "aria-live": "polite" })),
       h("div", { class: "card" }, h("h3", {}, tr("board.web.checks")), h("div", { id: "room-checks-box" }),
         op ? h("p", {},
@@ -537,10 +537,12 @@ function resultText(a) {
 const SPEED = { min: 1, max: 24 };  // the contract's pan speeds on VISCA ([ptz] max_speed_pan)
 const HOLD = { dir: null, timer: null, room: null };
 
-function ptzPad() {
+function ptzPad(d) {
+  // The room's meta says which camera and which speeds it accepts (VISCA 1..24, Pelco more).
+  const range = d && d.ptz ? { min: 1, max: d.ptz.speed_max } : SPEED;
   const dirs = [["up-left", "↖"], ["up", "↑"], ["up-right", "↗"], ["left", "←"], null, ["right", "→"],
                 ["down-left", "↙"], ["down", "↓"], ["down-right", "↘"]];
-  const speed = h("input", { id: "ptz-speed", type: "range", min: SPEED.min, max: SPEED.max, value: 8 });
+  const speed = h("input", { id: "ptz-speed", type: "range", min: range.min, max: range.max, value: Math.min(8, range.max) });
   const shown = h("output", { id: "ptz-speed-value", for: "ptz-speed" }, "8");
   speed.addEventListener("input", () => { shown.textContent = speed.value; });
   const preset = h("input", { id: "ptz-preset", type: "number", min: 0, max: 254, value: 1, inputmode: "numeric" });
@@ -558,7 +560,7 @@ function ptzPad() {
     h("p", { class: "muted", id: "pad-note" }, tr("board.web.hold_hint")),
     h("div", { class: "pad" }, dirs.map((d) => d ? arrow(d)
       : h("button", { class: "stop", type: "button", id: "ptz-stop", onclick: () => { holdStop(true); command("ptz.stop", {}); } }, tr("board.web.stop")))),
-    h("label", { class: "speed" }, tr("board.web.speed_range", SPEED), h("span", { class: "inline" }, speed, shown)),
+    h("label", { class: "speed" }, tr("board.web.speed_range", range), h("span", { class: "inline" }, speed, shown)),
     h("p", { class: "buttons" },
       h("button", { id: "zoom-in", type: "button", onclick: () => command("ptz.zoom", { action: "in" }) }, tr("board.web.zoom_in")),
       h("button", { id: "zoom-out", type: "button", onclick: () => command("ptz.zoom", { action: "out" }) }, tr("board.web.zoom_out")),
