@@ -1,11 +1,13 @@
 """The vi/en message catalogues: every key used in the code exists, in both languages, alike.
 
-The sources are gettext .po files, one domain per package (docs/translations.md); these tests
-check what the shipped compiled catalogues (.mo) hold.
+The sources are gettext .po files, one domain per package (docs/translations.md). These tests
+read them as msgfmt does (untranslated and fuzzy entries left out), check the two languages
+against each other, and check that each shipped .mo holds exactly what its .po says.
 """
 
 from __future__ import annotations
 
+import ast
 import gettext
 import io
 import re
@@ -29,10 +31,11 @@ CALL = re.compile(
 PLURAL_FORMS = {"vi": "nplurals=1; plural=0;", "en": "nplurals=2; plural=(n != 1);"}
 DOMAINS = [(d, path) for d, path in domains()]
 PO = [(d, path, lang) for d, path in DOMAINS for lang in LANGUAGES]
+IDS = [f"{d}-{lang}" for d, _, lang in PO]
 
 
 class Message(NamedTuple):
-    """One compiled message: its forms (one unless plural)."""
+    """One message as gettext sees it: its forms (one unless plural)."""
 
     plural: bool
     forms: tuple[str, ...]
@@ -42,8 +45,36 @@ def po_file(localedir: Path, lang: str, domain: str, ext: str = "po") -> Path:
     return localedir / lang / "LC_MESSAGES" / f"{domain}.{ext}"
 
 
+def read_po(text: str) -> tuple[dict[str, str], dict[str, Message]]:
+    """Return a .po file's header fields and its messages, leaving out what msgfmt leaves out."""
+    header: dict[str, str] = {}
+    messages: dict[str, Message] = {}
+    for block in re.split(r"\n\s*\n", text):
+        entry: dict[str, str] = {}
+        last, fuzzy = "", False
+        for line in block.strip().splitlines():
+            if line.startswith("#,"):
+                fuzzy |= "fuzzy" in line
+            elif line.startswith('"'):
+                entry[last] += ast.literal_eval(line)
+            elif not line.startswith("#"):
+                last, _, value = line.partition(" ")
+                entry[last] = ast.literal_eval(value)
+        if "msgid" not in entry:
+            continue
+        if entry["msgid"] == "":
+            pairs = (f.partition(":") for f in entry["msgstr"].splitlines())
+            header = {k.strip().lower(): v.strip() for k, _, v in pairs}
+            continue
+        plural = "msgid_plural" in entry
+        forms = tuple(v for k, v in sorted(entry.items()) if k.startswith("msgstr"))
+        if forms and all(forms) and not fuzzy:
+            messages[entry["msgid"]] = Message(plural, forms)
+    return header, messages
+
+
 def read_mo(data: bytes) -> tuple[dict[str, str], dict[str, Message]]:
-    """Return a compiled catalogue's header fields and its messages."""
+    """Return a compiled catalogue's header fields and its messages, as agent.i18n reads them."""
     trans = gettext.GNUTranslations(io.BytesIO(data))
     forms: dict[str, dict[int, str]] = {}
     single: dict[str, str] = {}
@@ -72,19 +103,23 @@ def fields(text: str) -> set[str]:
 def problems(vi: dict[str, Message], en: dict[str, Message]) -> list[str]:
     """Return what is wrong between the two languages of one domain; empty when all is well."""
     found = [f"{k}: only in {'vi' if k in vi else 'en'}" for k in sorted(vi.keys() ^ en.keys())]
+    for lang, messages in (("vi", vi), ("en", en)):
+        nplurals = int(PLURAL_FORMS[lang].split(";")[0].partition("=")[2])
+        found += [
+            f"{k}: {len(m.forms)} plural forms in {lang}, not {nplurals}"
+            for k, m in sorted(messages.items())
+            if m.plural and len(m.forms) != nplurals
+        ]
     for key in sorted(vi.keys() & en.keys()):
         if vi[key].plural != en[key].plural:
             found.append(f"{key}: plural forms in one language only")
         seen: dict[str, set[str]] = {}
         for lang, message in (("vi", vi[key]), ("en", en[key])):
             for i, text in enumerate(message.forms):
-                where = f"{key} ({lang}, form {i})"
-                if not text.strip():
-                    found.append(f"{where}: empty")
                 try:
                     seen[f"{lang}[{i}]"] = fields(text)
                 except ValueError as exc:
-                    found.append(f"{where}: broken placeholder: {exc}")
+                    found.append(f"{key} ({lang}, form {i}): broken placeholder: {exc}")
         if len({frozenset(s) for s in seen.values()}) > 1:
             found.append(f"{key}: placeholders differ: {seen}")
         if en[key].plural and not all("n" in s for s in seen.values()):
@@ -101,23 +136,131 @@ def literal_keys() -> dict[str, str]:
     return found
 
 
-# ---- the compiled catalogues
+# ---- the .po sources and the shipped .mo files
 
 
-@pytest.mark.parametrize(("domain", "localedir", "lang"), PO, ids=lambda v: str(v).split("/")[-1])
+@pytest.mark.parametrize(("domain", "localedir", "lang"), PO, ids=IDS)
 def test_header_is_what_poedit_and_gettext_need(domain, localedir, lang):
-    info, _ = read_mo(po_file(localedir, lang, domain, "mo").read_bytes())
-    assert info["language"] == lang
-    assert info["plural-forms"] == PLURAL_FORMS[lang]
-    assert info["content-type"] == "text/plain; charset=UTF-8"
-    assert info["project-id-version"] == domain
+    header, _ = read_po(po_file(localedir, lang, domain).read_text(encoding="utf-8"))
+    assert header["language"] == lang
+    assert header["plural-forms"] == PLURAL_FORMS[lang]
+    assert header["content-type"] == "text/plain; charset=UTF-8"
+    assert header["project-id-version"] == domain
 
 
 @pytest.mark.parametrize(("domain", "localedir"), DOMAINS, ids=[d for d, _ in DOMAINS])
 def test_every_message_in_both_languages_with_the_same_placeholders(domain, localedir):
-    vi, en = (read_mo(po_file(localedir, lang, domain, "mo").read_bytes())[1] for lang in LANGUAGES)
+    vi, en = (read_po(po_file(localedir, lang, domain).read_text("utf-8"))[1] for lang in LANGUAGES)
     assert len(vi) > 100
     assert problems(vi, en) == []
+
+
+@pytest.mark.parametrize(("domain", "localedir", "lang"), PO, ids=IDS)
+def test_the_shipped_mo_holds_what_the_po_says(domain, localedir, lang):
+    po = po_file(localedir, lang, domain)
+    mo = po_file(localedir, lang, domain, "mo")
+    assert read_mo(mo.read_bytes()) == read_po(po.read_text(encoding="utf-8")), (
+        f"{mo.relative_to(REPO)} is stale: run msgfmt --check -o {mo.relative_to(REPO)} "
+        f"{po.relative_to(REPO)} (docs/translations.md)"
+    )
+
+
+FIXTURE_EN = r"""msgid ""
+msgstr ""
+"Language: en\n"
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\n"
+
+msgid "x.ok"
+msgstr "file {file} found"
+
+msgid "x.missing_field"
+msgstr "file {file} not found"
+
+msgid "x.broken"
+msgstr "cannot read {file}: {error}"
+
+msgid "x.positional"
+msgstr "cannot read {file}"
+
+msgid "x.untranslated"
+msgstr "a message nobody translated"
+
+msgid "x.fuzzy"
+msgstr "a message a machine guessed"
+
+#. Two English forms, one Vietnamese.
+msgid "x.rooms"
+msgid_plural "x.rooms"
+msgstr[0] "{n} room"
+msgstr[1] "{n} rooms"
+
+msgid "x.days"
+msgid_plural "x.days"
+msgstr[0] "{n} day"
+msgstr[1] "{n} days"
+
+msgid "x.one_form"
+msgid_plural "x.one_form"
+msgstr[0] "{n} cameras"
+"""
+FIXTURE_VI = r"""msgid ""
+msgstr ""
+"Language: vi\n"
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=1; plural=0;\n"
+
+msgid "x.ok"
+msgstr "đã thấy tệp {file}"
+
+msgid "x.missing_field"
+msgstr "không tìm thấy tệp"
+
+msgid "x.broken"
+msgstr "không đọc được {file: {error}"
+
+msgid "x.positional"
+msgstr "không đọc được {}"
+
+msgid "x.untranslated"
+msgstr ""
+
+#, fuzzy
+msgid "x.fuzzy"
+msgstr "một tin nhắn máy đoán"
+
+msgid "x.rooms"
+msgid_plural "x.rooms"
+msgstr[0] "{n} phòng"
+
+msgid "x.days"
+msgstr "{n} ngày"
+
+msgid "x.one_form"
+msgid_plural "x.one_form"
+msgstr[0] "{n} camera"
+"""
+
+
+def test_a_po_with_a_missing_or_broken_placeholder_fails():
+    found = problems(read_po(FIXTURE_VI)[1], read_po(FIXTURE_EN)[1])
+    flagged = {line.split(":")[0].split(" ")[0] for line in found}
+    assert flagged == {
+        "x.missing_field",
+        "x.broken",
+        "x.positional",
+        "x.untranslated",
+        "x.fuzzy",
+        "x.days",
+        "x.one_form",
+    }
+    assert "x.untranslated: only in en" in found
+    assert "x.fuzzy: only in en" in found
+    assert "x.one_form: 1 plural forms in en, not 2" in found
+    assert any(line.startswith("x.missing_field: placeholders differ") for line in found)
+    assert any(line.startswith("x.broken (vi, form 0): broken placeholder") for line in found)
+    assert any(line.startswith("x.positional (vi, form 0): broken placeholder") for line in found)
+    assert "x.days: plural forms in one language only" in found
 
 
 # ---- the runtime catalogue
