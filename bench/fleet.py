@@ -3,7 +3,7 @@
 For each N (default 217 and 2000; add 10000 if the machine allows), in one run:
 - a fresh mosquitto; `hnth-agent board` as its own process; `hnth-agent sim fleet --rooms N`
   (one MQTT connection and Will per room, one readiness report every 10 s each);
-- baseline: `mosquitto_sub -t hnth/v1/#` consuming the same stream;
+- baseline: `mosquitto_sub -t hnth/#` consuming the same stream;
 - ingest ratio = messages/s the board received ÷ messages/s mosquitto_sub received;
 - push latency = time a browser-style SSE client gets the room update − the report's `ts`,
   against the same for mosquitto_sub (publish → subscriber), p50 and p99;
@@ -57,11 +57,11 @@ def pct(values: list[float], q: float) -> float:
 
 
 class SubBaseline:
-    """mosquitto_sub on hnth/v1/#: counts messages; readiness latency from its receive time."""
+    """mosquitto_sub on hnth/# (v2, v1): counts messages; readiness latency from receive time."""
 
     def __init__(self, port: int) -> None:
         self.proc = subprocess.Popen(
-            ["mosquitto_sub", "-p", str(port), "-t", "hnth/v1/#", "-q", "1", "-F", "%U\t%t\t%p"],
+            ["mosquitto_sub", "-p", str(port), "-t", "hnth/#", "-q", "1", "-F", "%U\t%t\t%p"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
@@ -197,6 +197,13 @@ def run_one(n: int, seconds: float, tmp: Path) -> dict[str, object]:
         fleet.stdout.readline()  # "N simulated rooms ... connected"
         connect_s = time.monotonic() - t_start
         time.sleep(12)  # one full report cycle: steady state
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # and the reconcile after the connect burst is done
+            h = sse.health()
+            if int(h.get("reconciles", 1)) >= 1 and not h.get("intake_queue"):
+                break
+            time.sleep(0.5)
+        time.sleep(2)
         h0, b0, w0 = sse.health(), baseline.count, time.time()
         sse.window = baseline.window = (w0, w0 + seconds)
         bp = psutil.Process(board.pid)
@@ -228,6 +235,9 @@ def run_one(n: int, seconds: float, tmp: Path) -> dict[str, object]:
             ),
             "rejected": h1["rejected"],
             "db_pending": h1["db_pending"],
+            "duplicates_in_window": int(h1["duplicates"]) - int(h0["duplicates"]),
+            "reconciles": h1.get("reconciles"),
+            "reconciles_in_window": int(h1.get("reconciles", 0)) - int(h0.get("reconciles", 0)),
         }
     finally:
         for p in reversed(procs):

@@ -72,6 +72,8 @@ class Reconciler:
         lock = threading.Lock()
 
         def on_message(m: MqttMessage) -> None:
+            if not m.retain:
+                return  # a live message: the main link has it; only the retained state is read
             props: dict[str, object] = {"user_properties": dict(m.user_properties)}
             if m.content_type:
                 props["content_type"] = m.content_type
