@@ -332,6 +332,7 @@ class Board:
             raise InvalidArgumentError(t("board.merge.into_itself", room=new))
         for key in old:
             self.store.add_merge(key, new, user=user, ts=self.fleet.now(), reason=reason)
+        self.fleet.refresh_merges()
         self._audit(
             user, "room.merge", new, args={"old": old, "reason": reason}, ok=True, result={}
         )

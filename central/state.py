@@ -74,6 +74,9 @@ class Fleet:
         self.reconciles = 0  # passes over the broker's retained state (central.reconcile)
         self.reconciled = 0  # messages those passes read
         self._in.restore(store)
+        self.merged: dict[str, str] = {}  # old room → the room its history counts as now
+        self._merges_read = -float("inf")
+        self.refresh_merges()
 
     # ------------------------------------------------------------ public API
 
@@ -216,11 +219,22 @@ class Fleet:
         """Return the grid row of a room."""
         return views.summary(rec, self.state_of(rec, now))
 
+    def refresh_merges(self, every_s: float = 0.0) -> None:
+        """Re-read the recorded renames and merges (`board merge` may run in another process)."""
+        if time.monotonic() - self._merges_read < every_s:
+            return
+        self._merges_read = time.monotonic()
+        try:
+            self.merged = self.store.merges()
+        except StoreUnavailable as exc:
+            self._log_once("merges", "merges not read (%s)", exc)
+
     def rooms(self) -> list[dict[str, Any]]:
-        """Return every room's grid row, ordered province → district → room."""
+        """Return every room's grid row (rooms merged into another are shown as that one)."""
         now = self.now()
+        self.refresh_merges(every_s=30.0)
         with self._lock:
-            recs = list(self._in.rooms.values())
+            recs = [r for r in self._in.rooms.values() if r.path.key not in self.merged]
         return [self.summary(r, now) for r in views.ordered(recs)]
 
     def detail(self, room: str) -> dict[str, Any] | None:

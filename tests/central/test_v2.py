@@ -152,7 +152,10 @@ def test_a_merge_counts_both_histories_as_the_new_room(tmp_path):
     with pytest.raises(InvalidArgumentError, match="xa-nowhere"):
         board.merge("chi.lan", "son-la/xa-z", ["son-la/xa-x", "son-la/xa-nowhere"])
     assert store.merges() == {}  # a refused merge records nothing
+    assert {r["room"] for r in board.fleet.rooms()} == {"son-la/xa-x", "son-la/xa-y", "son-la/xa-z"}
     board.merge("chi.lan", "son-la/xa-z", ["son-la/xa-x", "son-la/xa-y"], "NQ sáp nhập 2025")
+    # The board shows the merged room once, as the report does.
+    assert {r["room"] for r in board.fleet.rooms()} == {"son-la/xa-z"}
     rows = report(
         store,
         "2026-10",
