@@ -398,7 +398,11 @@ def test_frames_arrive_at_the_pace_of_the_line(pelco_factory):
     assert t2 - t1 == pytest.approx(7 * 10 / 2400, abs=0.003)  # 29.2 ms per frame
 
 
-def test_concurrent_callers_never_interleave_bytes(cam, pelco_emulator):
+def test_concurrent_callers_never_interleave_bytes(pelco_emulator):
+    # Patient query timeouts: this test is about whole frames, not about answer latency, and
+    # four threads writing at once on a loaded machine can hold a query past FAST's deadline.
+    patient = Timeouts(query_ms=3000, query_retries=1, write_ms=3000)
+    cam = Camera(f"pelco-d://{pelco_emulator.path}?baud=9600", timeouts=patient)
     errors: list[BaseException] = []
 
     def drive(direction: str) -> None:
@@ -415,6 +419,7 @@ def test_concurrent_callers_never_interleave_bytes(cam, pelco_emulator):
     for th in threads:
         th.join(5)
     cam.stop()
+    cam.close()
     assert not errors
     assert pos.pan is not None
     frames = wire(pelco_emulator, 84, timeout=5)
