@@ -16,7 +16,6 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Self
 
 from agent.errors import DeviceUnavailableError
 from agent.pelco import commands as cmds
@@ -33,6 +32,7 @@ from agent.pelco.protocol import (
 )
 from agent.pelco.text import msg, rendered
 from agent.pelco.transport import PelcoEndpoint, open_line, parse_url
+from agent.ptz_line import LineClient
 from agent.visca.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,11 @@ class Counters:
     stray: int = 0  # valid frames nobody waited for (late answers, RS-485 echo)
 
 
-class Client:
+class Client(LineClient[Transport, Parser]):
     """One Pelco-D or Pelco-P line to one camera address; safe to share between threads."""
+
+    protocol_name = "Pelco"
+    _log = log
 
     def __init__(
         self,
@@ -71,6 +74,7 @@ class Client:
         home_preset: int | None = None,
         timeouts: Timeouts | None = None,
     ) -> None:
+        super().__init__()
         ep = parse_url(url)
         with rendered():
             if address is not None:
@@ -86,12 +90,8 @@ class Client:
         )
         self.url = url
         self.timeouts = timeouts or Timeouts()
-        self._cond = threading.Condition(threading.RLock())
         self._query_lock = threading.Lock()  # one query in flight; commands never take it
-        self._transport: Transport | None = None
         self._parser = Parser(ep.variant)
-        self._reader: threading.Thread | None = None
-        self._reader_stop = threading.Event()
         self._motion = cmds.STOPPED
         self._expect: Axis | None = None
         self._answer: int | None = None
@@ -125,24 +125,9 @@ class Client:
         with self._cond:
             return Counters(**self._counts)
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def close(self) -> None:
         """Close the line and stop the reader; a later call reopens it."""
-        with self._cond:
-            transport, reader = self._transport, self._reader
-            self._transport, self._reader = None, None
-            self._reader_stop.set()
-            self._error = DeviceUnavailableError(msg("pelco.closed", port=self.label))
-            self._cond.notify_all()
-        if reader is not None and reader is not threading.current_thread():
-            reader.join(timeout=2.0)
-        if transport is not None:
-            transport.close()
+        self._close_line(DeviceUnavailableError(msg("pelco.closed", port=self.label)))
 
     # ---------------------------------------------------------------- the exchange
 
@@ -204,61 +189,30 @@ class Client:
     def _ensure_open(self) -> Transport:
         if self._transport is None:
             transport = open_line(self._endpoint, timeout_s=self.timeouts.write_ms / 1000)
-            self._transport = transport
             self._parser = Parser(self.variant)
             self._error = None
             # A reopened line starts stopped as far as we know: frames compose from here.
             self._motion = cmds.STOPPED
-            self._reader_stop = threading.Event()
-            self._reader = threading.Thread(
-                target=self._read_loop,
-                args=(transport, self._parser, self._reader_stop),
-                name=f"pelco-reader-{self.label}",
-                daemon=True,
-            )
-            self._reader.start()
+            self._start_reader(transport, self._parser)
             log.debug("opened %s (Pelco-%s, %d baud)", self.label, self.variant.upper(), self.baud)
+            return transport
         return self._transport
 
-    def _read_loop(self, transport: Transport, parser: Parser, stop: threading.Event) -> None:
-        try:
-            while not stop.is_set():
-                data = transport.read()
-                if not data:
-                    continue
-                log.debug("%s ← %s", self.label, hexs(data))
-                with self._cond:
-                    if parser is not self._parser:
-                        return
-                    parser.receive_data(data)
-                    self._pump(parser)
-        except DeviceUnavailableError as exc:
-            if not stop.is_set():
-                log.info("%s", exc)
-                with self._cond:
-                    self._mark_dead(transport, exc)
-        except Exception as exc:
-            # Never die silently: fail the waiting query so no caller hangs.
-            log.exception("Pelco reader for %s crashed", self.label)
-            with self._cond:
-                self._mark_dead(
-                    transport,
-                    DeviceUnavailableError(
-                        msg("pelco.port_lost", port=self.label, error=exc),
-                        hint=msg("pelco.port_lost_hint"),
-                    ),
-                )
+    def _feed(self, parser: Parser, data: bytes) -> bool:
+        if parser is not self._parser:
+            return False
+        parser.receive_data(data)
+        self._pump(parser)
+        return True
 
-    def _mark_dead(self, transport: Transport, exc: BaseException) -> None:
-        if self._transport is transport:
-            self._transport = None
-            self._error = exc
-            self._reader_stop.set()
-            self._cond.notify_all()
-            try:
-                transport.close()
-            except Exception:
-                log.debug("closing a dead line failed", exc_info=True)
+    def _crash_error(self, exc: Exception) -> BaseException:
+        return DeviceUnavailableError(
+            msg("pelco.port_lost", port=self.label, error=exc), hint=msg("pelco.port_lost_hint")
+        )
+
+    def _fail_waiters(self, exc: BaseException) -> None:
+        self._error = exc
+        self._cond.notify_all()
 
     def _pump(self, parser: Parser) -> None:
         c = self._counts

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import copy
 import logging
-import threading
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Final, Self
+from typing import TYPE_CHECKING, Final
 
 from agent.errors import (
     DeviceTimeoutError,
     DeviceUnavailableError,
     RemoteProtocolError,
 )
+from agent.ptz_line import LineClient
 from agent.visca.commands import check_range
 from agent.visca.framing import Command, Finish, Garbage, NetworkChange, hexs
 from agent.visca.outcome import CommandSupersededError, Result, Timeouts, Waiter, result_of
@@ -41,23 +41,23 @@ NO_REPLY_HINTS: Final = {
 }
 
 
-class Client:
+class Client(LineClient[Transport, Session]):
     """One VISCA line (a serial port, a chain, or one IP camera); safe to share between threads."""
+
+    protocol_name = "VISCA"
+    _log = log
 
     @rendered
     def __init__(self, url: str, address: int = 1, *, timeouts: Timeouts | None = None) -> None:
+        super().__init__()
         self._endpoint = parse_url(url)
         self.url = url
         self.address = check_range("address", address, 1, 7)
         self.timeouts = timeouts or Timeouts()
-        self._cond = threading.Condition(threading.RLock())
-        self._transport: Transport | None = None
         self.any_reply_address = False  # see Session: over IP, a reply from any sender counts
         self._session = Session()
         self._waiters: dict[int, Waiter] = {}
         self._line: deque[object] = deque()  # callers waiting for their turn to send, in order
-        self._reader: threading.Thread | None = None
-        self._reader_stop = threading.Event()
         self._garbage_seen = 0
         self._recent_garbage = bytearray()  # junk since the last command was sent, for messages
         self.network_changed = False
@@ -78,23 +78,9 @@ class Client:
 
     def close(self) -> None:
         """Close the line and stop the reader; a later call reopens it."""
-        with self._cond:
-            transport, reader = self._transport, self._reader
-            self._transport, self._reader = None, None
-            self._reader_stop.set()
-            self._fail_all(DeviceUnavailableError(msg("ptz.closed", port=self.label)))
-        if reader is not None and reader is not threading.current_thread():
-            reader.join(timeout=2.0)
-        if transport is not None:
-            transport.close()
+        self._close_line(DeviceUnavailableError(msg("ptz.closed", port=self.label)))
 
     # ---------------------------------------------------------------- the exchange
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @rendered
     def execute(
@@ -233,60 +219,26 @@ class Client:
     def _ensure_open(self) -> Transport:
         if self._transport is None:
             transport = open_transport(self.url, timeout_s=self.timeouts.ack_ms / 1000)
-            self._transport = transport
             self._session = Session(any_address=self.any_reply_address)
             self._waiters.clear()
-            self._reader_stop = threading.Event()
-            self._reader = threading.Thread(
-                target=self._read_loop,
-                args=(transport, self._session, self._reader_stop),
-                name=f"visca-reader-{self.label}",
-                daemon=True,
-            )
-            self._reader.start()
+            self._start_reader(transport, self._session)
             log.debug("opened %s", self.label)
+            return transport
         return self._transport
 
-    def _read_loop(self, transport: Transport, session: Session, stop: threading.Event) -> None:
-        try:
-            while not stop.is_set():
-                data = transport.read()
-                if not data:
-                    continue
-                log.debug("← %s", hexs(data))
-                with self._cond:
-                    if session is not self._session:
-                        return
-                    session.receive_data(data)
-                    self._pump()
-        except DeviceUnavailableError as exc:
-            if not stop.is_set():
-                log.info("%s", exc)
-                with self._cond:
-                    self._mark_dead(transport, exc)
-        except Exception as exc:
-            # Never die silently: log it, and fail every waiter so no caller hangs.
-            log.exception("VISCA reader for %s crashed", self.label)
-            with self._cond:
-                self._mark_dead(
-                    transport,
-                    DeviceUnavailableError(
-                        msg("ptz.port_lost", port=self.label, error=exc),
-                        hint=msg("ptz.port_lost_hint"),
-                    ),
-                )
+    def _feed(self, parser: Session, data: bytes) -> bool:
+        if parser is not self._session:
+            return False
+        parser.receive_data(data)
+        self._pump()
+        return True
 
-    def _mark_dead(self, transport: Transport, exc: BaseException) -> None:
-        if self._transport is transport:
-            self._transport = None
-            self._reader_stop.set()
-            self._fail_all(exc)
-            try:
-                transport.close()
-            except Exception:
-                log.debug("closing a dead transport failed", exc_info=True)
+    def _crash_error(self, exc: Exception) -> BaseException:
+        return DeviceUnavailableError(
+            msg("ptz.port_lost", port=self.label, error=exc), hint=msg("ptz.port_lost_hint")
+        )
 
-    def _fail_all(self, exc: BaseException) -> None:
+    def _fail_waiters(self, exc: BaseException) -> None:
         for w in self._waiters.values():
             if not w.finished and w.error is None:
                 w.error = copy.copy(exc)  # each caller raises its own instance (own traceback)
