@@ -7,48 +7,35 @@ byte at a time at the same pace.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
-import sys
-import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from agent.pelco.emulator.links import PtyLink
 from agent.pelco.emulator.usecases import Fault
 from agent.pelco.protocol import Frame, Garbage, Parser, PelcoRemoteError, hexs
+from agent.ptz_emulator import BITS_PER_BYTE, PacedService
 
 if TYPE_CHECKING:
     from agent.pelco.emulator import Emulator
 
 log = logging.getLogger(__name__)
 
-BITS_PER_BYTE = 10  # 8N1: start bit, 8 data bits, stop bit
 # A camera's microcontroller answers a query a little after the frame's last byte.
 ANSWER_DELAY_S = 0.002
 
 
-class Service:
+class Service(PacedService):
     """Serve one pty: parse frames, hand them to the state, send the answers paced."""
 
+    protocol_name = "Pelco"
+    _log = log
+
     def __init__(self, emulator: Emulator, link: PtyLink) -> None:
-        self.emulator = emulator
+        super().__init__(emulator, link.label)
+        self.emulator: Emulator = emulator
         self.link = link
         self._parser = Parser(emulator.variant)
-        self._heap: list[tuple[float, int, bytes]] = []
-        self._seq = itertools.count()
-        self._cond = threading.Condition()
-        self._stop = threading.Event()
-        self._line_free_at = 0.0  # when the controller's bytes so far have all arrived
-        self._out_free_at = 0.0  # when our bytes so far have all left
-        self._threads = [
-            threading.Thread(target=self._guard(self._read_loop), name="pelco-sim-rx", daemon=True),
-            threading.Thread(
-                target=self._guard(self._write_loop), name="pelco-sim-tx", daemon=True
-            ),
-        ]
 
     @property
     def byte_s(self) -> float:
@@ -56,36 +43,9 @@ class Service:
         baud = self.emulator.baud
         return BITS_PER_BYTE / baud if baud else 0.0
 
-    def start(self) -> None:
-        """Start the reader and writer threads."""
-        for th in self._threads:
-            th.start()
-
-    def stop(self) -> None:
-        """Stop both threads and wait for them."""
-        self._stop.set()
-        with self._cond:
-            self._cond.notify_all()
-        for th in self._threads:
-            if th.is_alive() and th is not threading.current_thread():
-                th.join(timeout=2.0)
-
     def schedule(self, due: float, data: bytes) -> None:
         """Queue bytes to go out at `due`, after anything queued earlier."""
-        with self._cond:
-            heapq.heappush(self._heap, (due, next(self._seq), data))
-            self._cond.notify_all()
-
-    def _guard(self, fn: Callable[[], None]) -> Callable[[], None]:
-        def run() -> None:
-            try:
-                fn()
-            except Exception:
-                # A dead emulator thread would look like a silent camera: say so loudly.
-                log.exception("Pelco emulator thread crashed")
-                self.emulator.errors.append(sys.exc_info()[1])
-
-        return run
+        self._push(due, data, None, late=False)
 
     # ---- receive side
     def _read_loop(self) -> None:
@@ -155,29 +115,7 @@ class Service:
     # ---- send side
     def _write_loop(self) -> None:
         while not self._stop.is_set():
-            item = None
-            with self._cond:
-                now = time.monotonic()
-                if self._heap and self._heap[0][0] <= now:
-                    item = heapq.heappop(self._heap)
-                else:
-                    wait = self._heap[0][0] - now if self._heap else 0.5
-                    self._cond.wait(max(wait, 0.0))
-            if item is not None and item[2]:
-                self._transmit(item[2])
-
-    def _transmit(self, data: bytes) -> None:
-        log.debug("sim → %s", hexs(data))
-        bs = self.byte_s
-        if not bs:
-            self.link.send(data)
-            return
-        # Pace like a UART: byte i is complete at start + (i + 1) × byte time.
-        t_next = max(time.monotonic(), self._out_free_at)
-        for b in data:
-            t_next += bs
-            delay = t_next - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            self.link.send(bytes([b]))
-        self._out_free_at = t_next
+            item = self._next_due()
+            if item is not None and item[0]:
+                log.debug("sim → %s", hexs(item[0]))
+                self._send_paced(item[0], self.byte_s, self.link.send)

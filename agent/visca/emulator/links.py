@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import select
 import socket
 import threading
 import time
-import tty
-from pathlib import Path
 from typing import Any, Protocol
 
+from agent import ptz_emulator
 from agent.visca import ip
 from agent.visca.framing import hexs
 
@@ -50,77 +48,20 @@ class Link(Protocol):
         """Release everything."""
 
 
-class PtyLink:
+class PtyLink(ptz_emulator.PtyLink):
     """A pseudo-terminal; the controller opens `path` (or the stable `link` symlink to it)."""
 
     stream = True
     ip_mode = False
 
-    def __init__(self, link: str | None = None) -> None:
-        self._link = Path(link) if link else None
-        self._lock = threading.Lock()
-        self._master = -1
-        self._slave = -1
-        self.path = ""
-        self.restore()
-
-    @property
-    def label(self) -> str:
-        """The path to give the controller."""
-        return str(self._link) if self._link else self.path
-
-    def restore(self) -> None:
-        """Create a fresh pty; repoint the symlink at it."""
-        with self._lock:
-            if self._master >= 0:
-                return
-            master, slave = os.openpty()
-            tty.setraw(slave)
-            self._master, self._slave = master, slave
-            self.path = os.ttyname(slave)
-            if self._link is not None:
-                tmp = self._link.with_name(self._link.name + ".new")
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
-                tmp.symlink_to(self.path)
-                tmp.replace(self._link)
-
     def recv(self, timeout: float) -> list[tuple[bytes, Route]]:
         """Read what the controller wrote."""
-        master = self._master
-        if master < 0:
-            time.sleep(timeout)
-            return []
-        try:
-            ready, _, _ = select.select([master], [], [], timeout)
-            if not ready:
-                return []
-            data = os.read(master, 1024)
-        except (OSError, ValueError):
-            return []
+        data = self.read(timeout)
         return [(data, None)] if data else []
 
     def send(self, data: bytes, route: Route) -> None:  # noqa: ARG002 - a pty has one route
         """Write to the controller; bytes are lost when the cable is pulled."""
-        if self._master >= 0:
-            with contextlib.suppress(OSError):
-                os.write(self._master, data)
-
-    def drop(self) -> None:
-        """Close both ends: the controller's reads fail, the path vanishes."""
-        with self._lock:
-            for fd in (self._master, self._slave):
-                if fd >= 0:
-                    with contextlib.suppress(OSError):
-                        os.close(fd)
-            self._master = self._slave = -1
-
-    def close(self) -> None:
-        """Drop the pty and remove the symlink."""
-        self.drop()
-        if self._link is not None:
-            with contextlib.suppress(FileNotFoundError):
-                self._link.unlink()
+        self.write(data)
 
 
 class TcpLink:

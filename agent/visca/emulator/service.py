@@ -6,15 +6,12 @@ video field after its packet has fully arrived.
 
 from __future__ import annotations
 
-import heapq
-import itertools
+import functools
 import logging
-import sys
-import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from agent.ptz_emulator import BITS_PER_BYTE, PacedService
 from agent.visca.emulator.usecases import Fault
 from agent.visca.framing import TERMINATOR, Garbage, PacketReader, hexs
 
@@ -26,47 +23,24 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class Service:
+class Service(PacedService):
     """Serve one link: parse requests, model the line timing, send replies one field later."""
 
+    protocol_name = "VISCA"
+    _log = log
+
     def __init__(self, emulator: Emulator, link: Link) -> None:
-        self.emulator = emulator
+        super().__init__(emulator, link.label)
+        self.emulator: Emulator = emulator
         self.link = link
-        self._heap: list[tuple[float, int, int, bytes, Route]] = []
-        self._seq = itertools.count()
-        self._cond = threading.Condition()
-        self._stop = threading.Event()
         self._readers: dict[Any, PacketReader] = {}
-        self._line_free_at = 0.0
-        self._out_free_at = 0.0
-        self._threads = [
-            threading.Thread(
-                target=self._guard(self._read_loop), name=f"visca-sim-rx-{link.label}", daemon=True
-            ),
-            threading.Thread(
-                target=self._guard(self._write_loop), name=f"visca-sim-tx-{link.label}", daemon=True
-            ),
-        ]
 
     @property
     def byte_s(self) -> float:
         """Seconds per byte on the emulated line (0 when unpaced or not a serial line)."""
         baud = self.emulator.baud
-        return 10.0 / baud if baud and self.link.stream and not self.link.ip_mode else 0.0
-
-    def start(self) -> None:
-        """Start the reader and writer threads."""
-        for th in self._threads:
-            th.start()
-
-    def stop(self) -> None:
-        """Stop both threads and wait for them."""
-        self._stop.set()
-        with self._cond:
-            self._cond.notify_all()
-        for th in self._threads:
-            if th.is_alive() and th is not threading.current_thread():
-                th.join(timeout=2.0)
+        serial = self.link.stream and not self.link.ip_mode
+        return BITS_PER_BYTE / baud if baud and serial else 0.0
 
     def reply_delay(self) -> float:
         """How long after a packet has arrived its first reply goes out: one video field."""
@@ -81,25 +55,12 @@ class Service:
 
         A motion's Completion is `late`: the reader may not have queued its ACK yet.
         """
-        with self._cond:
-            heapq.heappush(self._heap, (due, int(late), next(self._seq), packet, route))
-            self._cond.notify_all()
+        self._push(due, packet, route, late=late)
 
     def wake(self) -> None:
         """Make the writer look at the motion state now."""
         with self._cond:
             self._cond.notify_all()
-
-    def _guard(self, fn: Callable[[], None]) -> Callable[[], None]:
-        def run() -> None:
-            try:
-                fn()
-            except Exception:
-                # A dead emulator thread would look like a silent camera: say so loudly.
-                log.exception("VISCA emulator thread for %s crashed", self.link.label)
-                self.emulator.errors.append(sys.exc_info()[1])
-
-        return run
 
     # ---- receive side
     def _read_loop(self) -> None:
@@ -178,24 +139,15 @@ class Service:
     def _write_loop(self) -> None:
         emu = self.emulator
         while not self._stop.is_set():
-            item = None
             busy = emu.chain.busy()  # outside _cond: the lock order is chain, then _cond
-            with self._cond:
-                now = time.monotonic()
-                if self._heap and self._heap[0][0] <= now:
-                    item = heapq.heappop(self._heap)
-                else:
-                    wait = self._heap[0][0] - now if self._heap else 0.5
-                    if busy:
-                        wait = min(wait, 0.005)
-                    self._cond.wait(max(wait, 0.0))
+            item = self._next_due(poll_s=0.005 if busy else None)
             with emu.chain.lock:
                 for (dest, reply), since in emu.chain.finished(time.monotonic()):
                     # Never ahead of the ACK, which goes out one field after `since`.
                     due = max(time.monotonic(), since + dest[0].reply_delay())
                     dest[0].schedule(due, reply, dest[1], late=True)
             if item is not None:
-                self._transmit(item[3], item[4])
+                self._transmit(*item)
 
     def _transmit(self, packet: bytes, route: Route) -> None:
         faults = self.emulator.faults
@@ -215,16 +167,4 @@ class Service:
         if Fault.DROP in faults.active:
             data = bytes(b for b in data if faults.rng.random() >= faults.drop_rate)
         log.debug("sim → %s", hexs(data))
-        bs = self.byte_s
-        if not bs:
-            self.link.send(data, route)
-            return
-        # Pace like a UART: byte i is complete (10 bits) at start + (i + 1) × byte time.
-        t_next = max(time.monotonic(), self._out_free_at)
-        for b in data:
-            t_next += bs
-            delay = t_next - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            self.link.send(bytes([b]), route)
-        self._out_free_at = t_next
+        self._send_paced(data, self.byte_s, functools.partial(self.link.send, route=route))
