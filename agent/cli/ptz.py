@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from agent.cli.common import load_config, print_json
@@ -187,21 +187,7 @@ def run_command(cam: PtzCamera, args: argparse.Namespace) -> dict[str, Any]:
             cam.power(args.state == "on")
         return {**base, "power": "on" if cam.power_status() else "standby"}
     if name == "move":
-        cam.drive(args.direction, args.speed)
-        if args.duration is None:
-            return {**base, "direction": args.direction, "speed": args.speed, "moving": True}
-        try:
-            time.sleep(max(args.duration, 0.0))
-        finally:
-            cam.stop()  # also on Ctrl-C: a camera left panning is the worst outcome
-        return {
-            **base,
-            "direction": args.direction,
-            "speed": args.speed,
-            "duration": args.duration,
-            "moving": False,
-            **_position(cam),
-        }
+        return _move(cam, args, base, lambda: _position(cam))
     if name == "stop":
         cam.stop()
         return {**base, "moving": False, **_position(cam)}
@@ -231,6 +217,30 @@ def run_command(cam: PtzCamera, args: argparse.Namespace) -> dict[str, Any]:
     raise UsageError(t("ptz.cli.which"))
 
 
+def _move(
+    cam: PtzCamera,
+    args: argparse.Namespace,
+    base: dict[str, Any],
+    position: Callable[[], dict[str, Any]],
+) -> dict[str, Any]:
+    """Drive; with --duration, stop after it and add `position()` (VISCA's or Pelco's)."""
+    cam.drive(args.direction, args.speed)
+    if args.duration is None:
+        return {**base, "direction": args.direction, "speed": args.speed, "moving": True}
+    try:
+        time.sleep(max(args.duration, 0.0))
+    finally:
+        cam.stop()  # also on Ctrl-C: a camera left panning is the worst outcome
+    return {
+        **base,
+        "direction": args.direction,
+        "speed": args.speed,
+        "duration": args.duration,
+        "moving": False,
+        **position(),
+    }
+
+
 def _position(cam: PtzCamera) -> dict[str, int | None]:
     """Pan and tilt, and zoom when the camera answers the zoom inquiry (else None)."""
     pos = cam.read_position()
@@ -256,21 +266,7 @@ def _run_pelco(cam: PelcoCamera, args: argparse.Namespace, base: dict[str, Any])
             **_pelco_position(cam, pos),
         }
     if name == "move":
-        cam.drive(args.direction, args.speed)
-        if args.duration is None:
-            return {**base, "direction": args.direction, "speed": args.speed, "moving": True}
-        try:
-            time.sleep(max(args.duration, 0.0))
-        finally:
-            cam.stop()  # also on Ctrl-C: a camera left panning is the worst outcome
-        return {
-            **base,
-            "direction": args.direction,
-            "speed": args.speed,
-            "duration": args.duration,
-            "moving": False,
-            **_pelco_position(cam),
-        }
+        return _move(cam, args, base, lambda: _pelco_position(cam))
     if name == "stop":
         cam.stop()
         return {**base, "moving": False, **_pelco_position(cam)}
