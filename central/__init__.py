@@ -2,12 +2,13 @@
 
 Installed with the optional extra `hnth-agent[central]`; the room agent never imports this
 package (an import-linter contract in pyproject.toml holds that). Importing it adds its
-messages to the agent's catalogue.
+messages, the gettext domain hnth-central in `locale/` (docs/translations.md), to the agent's
+catalogue.
 
 Its public modules, from the bottom layer up (pyproject.toml's import-linter contracts hold
 the order; callers import from these, never `_private` names):
 
-- `config`: the [board] section (`BoardConfig`); `catalog`: its messages;
+- `config`: the [board] section (`BoardConfig`);
 - `model`: contract messages parsed into values (`Message`, `parse`, `RoomPath`, `RoomRecord`);
 - `store`: the SQLite history (`Store`, `open_store`); `auth`: users, passwords, sessions;
 - `views`: what the pages read (a room's colour, grid row, meeting roll-up);
@@ -21,12 +22,13 @@ the order; callers import from these, never `_private` names):
 
 from __future__ import annotations
 
-from agent.i18n import register_part
+from pathlib import Path
+
+from agent.i18n import register_domain
 
 __all__ = [
     "auth",
     "availability",
-    "catalog",
     "cli",
     "config",
     "ingest",
@@ -39,4 +41,4 @@ __all__ = [
     "web",
 ]
 
-register_part("central.catalog")
+register_domain("hnth-central", Path(__file__).resolve().parent / "locale")

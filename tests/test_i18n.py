@@ -267,9 +267,10 @@ def test_a_po_with_a_missing_or_broken_placeholder_fails():
 
 
 def test_every_domain_is_loaded_central_included():
-    assert domains()[0] == ("hnth-agent", REPO / "agent" / "locale")
+    assert domains()[0] == (DOMAIN, REPO / "agent" / "locale")
+    assert ("hnth-central", REPO / "central" / "locale") in domains()
     assert central.__name__ == "central"
-    assert any(k.startswith("board.") for k in catalog())
+    assert t("board.web.title", "en") != "board.web.title"
 
 
 def test_every_literal_key_exists():
@@ -339,6 +340,14 @@ def test_english_says_1_room_and_2_rooms_vietnamese_has_one_form():
     assert tn("mqtt.publish.queued", 1, "en", seconds=5).endswith(
         ": 1 event is still queued and will be sent next time"
     )
+
+
+def test_the_english_report_says_1_room_and_2_rooms():
+    header = {"month": "2026-10", "tz": "Asia/Ho_Chi_Minh"}
+    assert tn("board.report.header", 1, "en", **header).endswith(" — 1 room")
+    assert tn("board.report.header", 2, "en", **header).endswith(" — 2 rooms")
+    assert tn("board.report.header", 1, "vi", **header).endswith(" — 1 điểm cầu")
+    assert tn("board.report.header", 2, "vi", **header).endswith(" — 2 điểm cầu")
 
 
 def test_a_plural_message_keeps_its_key_and_count_so_the_board_can_render_it_again():

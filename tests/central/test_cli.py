@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from agent.i18n import placeholders
-from central.catalog import MESSAGES
+from agent.i18n import catalog, placeholders
 from central.model import RoomPath
 from central.store import MeetingRow, SqliteStore
 from tests.shapes import assert_meta
 
 HNTH = str(Path(sys.executable).parent / "hnth-agent")
 STATIC = Path(__file__).resolve().parents[2] / "central" / "web" / "static"
+MESSAGES = {k: v for k, v in catalog().items() if k.startswith("board.")}
 VN = timezone(timedelta(hours=7))
 
 
@@ -133,6 +133,8 @@ def test_add_user_then_report_from_constructed_history(config, tmp_path):
     r = run("report", "availability", "--month", "2026-10", "--lang", "vi", env_config=config)
     assert "UBND xã A" in r.stdout
     assert "99.40 %" in r.stdout
+    r = run("report", "availability", "--month", "2026-10", "--lang", "en", env_config=config)
+    assert r.stdout.splitlines()[0].endswith(" — 1 room")  # a plural form: not "1 rooms"
 
     r = run("report", "availability", "--month", "2026-13", "--lang", "en", env_config=config)
     assert r.returncode == 3
