@@ -2,7 +2,8 @@
 
 The sources are gettext .po files, one domain per package (docs/translations.md). These tests
 read them as msgfmt does (untranslated and fuzzy entries left out), check the two languages
-against each other, and check that each shipped .mo holds exactly what its .po says.
+against each other, and check that each shipped .mo holds exactly what its .po says and is byte
+for byte what `msgfmt --check` (the compiler the docs name, and Poedit runs) makes of it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import gettext
 import io
 import re
 import string
+import subprocess
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,6 +23,7 @@ import central  # registers the central side's messages, so its keys are checked
 import central.report  # and the monthly report's
 from agent import i18n
 from agent.i18n import DOMAIN, LANGUAGES, Text, catalog, domains, is_plural, t, tn
+from tests.fixtures.common import need_program
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = (REPO / "agent", REPO / "central")
@@ -385,3 +388,51 @@ def test_a_second_domain_with_the_same_keys_is_refused(tmp_path, monkeypatch):
         copy.write_bytes(po_file(REPO / "agent" / "locale", lang, DOMAIN, "mo").read_bytes())
     with pytest.raises(RuntimeError, match="duplicate message keys"):
         i18n.register_domain("again", tmp_path)
+
+
+# ---- msgfmt: the compiler the docs name (and Poedit runs); the .mo files are its output
+
+
+def msgfmt(po: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """Compile `po` to `out` as docs/translations.md says: `msgfmt --check`."""
+    need_program("msgfmt")
+    argv = ["msgfmt", "--check", "-o", str(out), str(po)]
+    return subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
+
+
+@pytest.mark.parametrize(("domain", "localedir", "lang"), PO, ids=IDS)
+def test_msgfmt_accepts_each_po_and_makes_the_shipped_mo_byte_for_byte(
+    domain, localedir, lang, tmp_path
+):
+    po, mo = po_file(localedir, lang, domain), po_file(localedir, lang, domain, "mo")
+    proc = msgfmt(po, tmp_path / "out.mo")
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out.mo").read_bytes() == mo.read_bytes(), (
+        f"run: msgfmt --check -o {mo.relative_to(REPO)} {po.relative_to(REPO)}"
+    )
+
+
+def test_msgfmt_refuses_a_plural_with_the_wrong_number_of_forms(tmp_path):
+    po = tmp_path / "en.po"
+    po.write_text(FIXTURE_EN, encoding="utf-8")
+    proc = msgfmt(po, tmp_path / "en.mo")
+    assert proc.returncode != 0
+    assert "plural" in proc.stderr
+
+
+def test_register_domain_adds_a_domain_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(i18n, "_domains", list(domains()))
+    monkeypatch.setattr(i18n, "_loaded", {})
+    assert t("x.ok", "en", file="a") == "x.ok(file=a)"
+    for lang, text in (("vi", FIXTURE_VI), ("en", FIXTURE_EN.partition('msgid "x.one_form"')[0])):
+        po = po_file(tmp_path, lang, "fixture")
+        po.parent.mkdir(parents=True)
+        po.write_text(text, encoding="utf-8")
+        assert msgfmt(po, po_file(tmp_path, lang, "fixture", "mo")).returncode == 0
+    i18n.register_domain("fixture", tmp_path)
+    i18n.register_domain("fixture", tmp_path)
+    assert [d for d, _ in domains()].count("fixture") == 1
+    assert t("x.ok", "en", file="a") == "file a found"
+    assert t("x.ok", "vi", file="a") == "đã thấy tệp a"
+    assert (tn("x.rooms", 1, "en"), tn("x.rooms", 2, "en")) == ("1 room", "2 rooms")
+    assert t("x.untranslated", "vi") == "x.untranslated"  # left out of the vi .mo: the key
