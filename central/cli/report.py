@@ -31,7 +31,6 @@ FORMATS = ("table", "csv", "json", "xlsx", "pdf")
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Declare the subcommands of `report`."""
-    import central.report  # noqa: F401 - registers the report's messages for the help
 
     sub = p.add_subparsers(dest="kind", metavar="KIND", required=True)
     a = _sub(sub, "availability", "monthly.cmd.availability")
@@ -83,7 +82,6 @@ def main(args: argparse.Namespace) -> int:
     """Run one `report` subcommand."""
     cfg = load_config(args)
     try:
-        import central.report  # noqa: F401 - registers the report's messages
         from central.config import BoardConfig, ReportConfig
         from central.store import open_store
     except ModuleNotFoundError as exc:

@@ -10,8 +10,4 @@ per-meeting readiness, and its files (table, CSV, JSON, XLSX, PDF), closed once 
 
 from __future__ import annotations
 
-from agent.i18n import register_part
-
 __all__ = ["close", "db", "exclusions", "export", "fmt", "month", "pdf", "rules", "xlsx"]
-
-register_part("central.report.catalog")
