@@ -6,6 +6,7 @@ the transports, the CLI and the check do, through this module.
 
 from __future__ import annotations
 
+import errno
 import functools
 from collections.abc import Callable
 from typing import ParamSpec, Self, TypeVar
@@ -35,13 +36,35 @@ class Text(str):  # noqa: SLOT000 - str subtypes cannot have non-empty __slots__
         return obj
 
     def render(self, lang: str) -> str:
-        """The same message in `lang`."""
-        return t(self.key, lang=lang, **self.params)
+        """The same message in `lang` (a catalogue message inside it, too)."""
+        params = {k: v.render(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
+        return t(self.key, lang=lang, **params)
 
 
 def msg(key: str, /, **params: object) -> Text:
     """Look up catalogue message `key` in the current language, remembering how."""
     return Text(key, params)
+
+
+# The operating system's errors a PTZ line meets, worded by the catalogue (not in English).
+_OS_ERRORS = {
+    errno.ECONNREFUSED: "oserror.refused",
+    errno.ETIMEDOUT: "oserror.timed_out",
+    errno.EHOSTUNREACH: "oserror.unreachable",
+    errno.ENETUNREACH: "oserror.unreachable",
+    errno.ECONNRESET: "oserror.reset",
+    errno.ENOENT: "oserror.missing",
+    errno.EACCES: "oserror.denied",
+    errno.EBUSY: "oserror.busy",
+    errno.EIO: "oserror.io",
+}
+
+
+def os_error(exc: BaseException) -> object:
+    """An OS error as a catalogue message when we know it; anything else as it is."""
+    code = getattr(exc, "errno", None)
+    key = _OS_ERRORS.get(code) if isinstance(code, int) else None
+    return msg(key) if key else exc
 
 
 def localize(text: str | None, lang: str) -> str | None:

@@ -20,7 +20,7 @@ from serial.tools import list_ports
 from agent.errors import DeviceUnavailableError, InvalidArgumentError, RemoteProtocolError
 from agent.visca import ip
 from agent.visca.framing import hexs
-from agent.visca.text import msg
+from agent.visca.text import msg, os_error
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ def _unavailable(path: str, exc: BaseException) -> DeviceUnavailableError:
 
 def _lost(label: str, exc: BaseException) -> DeviceUnavailableError:
     return DeviceUnavailableError(
-        msg("ptz.port_lost", port=label, error=exc), hint=msg("ptz.port_lost_hint")
+        msg("ptz.port_lost", port=label, error=os_error(exc)), hint=msg("ptz.port_lost_hint")
     )
 
 
@@ -220,7 +220,7 @@ class TcpTransport:
             self._sock = socket.create_connection((ep.host, ep.port), timeout=timeout_s)
         except OSError as exc:
             raise DeviceUnavailableError(
-                msg("ptz.connect_failed", url=ep.label, error=exc),
+                msg("ptz.connect_failed", url=ep.label, error=os_error(exc)),
                 hint=msg("ptz.connect_failed_hint"),
             ) from None
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -263,7 +263,7 @@ class UdpTransport:
             self._sock.connect((ep.host, ep.port))
         except OSError as exc:
             raise DeviceUnavailableError(
-                msg("ptz.connect_failed", url=ep.label, error=exc),
+                msg("ptz.connect_failed", url=ep.label, error=os_error(exc)),
                 hint=msg("ptz.connect_failed_hint"),
             ) from None
         self._sock.settimeout(POLL_S)
@@ -284,7 +284,7 @@ class UdpTransport:
         except ConnectionRefusedError as exc:
             # ICMP port unreachable: nothing listens there (often TCP vs UDP mixed up).
             raise DeviceUnavailableError(
-                msg("ptz.connect_failed", url=self.label, error=exc),
+                msg("ptz.connect_failed", url=self.label, error=os_error(exc)),
                 hint=msg("ptz.connect_failed_hint"),
             ) from None
         except OSError as exc:
@@ -323,7 +323,7 @@ class ViscaIpTransport:
             self._sock.bind(("", ep.option_int("bind", 0)))
         except OSError as exc:
             raise DeviceUnavailableError(
-                msg("ptz.connect_failed", url=ep.label, error=exc),
+                msg("ptz.connect_failed", url=ep.label, error=os_error(exc)),
                 hint=msg("ptz.connect_failed_hint"),
             ) from None
         self._sock.settimeout(POLL_S)

@@ -70,3 +70,20 @@ def test_vietnamese_has_its_diacritics():
     vi = " ".join(v for v, _ in MESSAGES.values())
     for word in ("không", "trả lời", "kiểm tra", "nguồn điện", "cổng", "đang"):
         assert word in vi
+
+
+def test_os_errors_are_worded_by_the_catalogue_not_in_english(closed_port):
+    from agent.errors import DeviceUnavailableError
+    from agent.visca import Camera
+    from agent.visca.text import localize
+
+    cam = Camera(f"tcp://127.0.0.1:{closed_port}")
+    with pytest.raises(DeviceUnavailableError) as err:
+        cam.home()
+    cam.close()
+    vi = localize(err.value.message, "vi")
+    assert vi is not None
+    assert "từ chối" in vi
+    assert "Errno" not in vi
+    assert "refused" not in vi
+    assert "connection refused" in (localize(err.value.message, "en") or "")
