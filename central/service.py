@@ -19,7 +19,7 @@ from agent.contract.names import is_slug
 from agent.errors import InvalidArgumentError
 from agent.i18n import t
 from central.auth import DISABLED, Role, Sessions, hash_password
-from central.config import BoardConfig
+from central.config import BoardConfig, ReportConfig
 from central.model import Message, RoomRecord, iso
 from central.state import Fleet
 from central.store import Store
@@ -91,8 +91,10 @@ class Board:
         link: Link | None = None,
         *,
         clock: Callable[[], datetime] | None = None,
+        report_cfg: ReportConfig | None = None,
     ) -> None:
         self.cfg = cfg
+        self.report_cfg = report_cfg  # [report]: the lease contract's rules for the files
         self.store = store
         self.fleet = Fleet(cfg, store, clock=clock)
         self.sessions = Sessions(cfg.session_ttl_h * 3600)

@@ -65,13 +65,14 @@ def main(args: argparse.Namespace) -> int:
     cfg = load_config(args)
     try:
         from central.auth import Role
-        from central.config import BoardConfig
+        from central.config import BoardConfig, ReportConfig
         from central.link import connect, settings_for
         from central.service import Board
         from central.store import open_store
     except ModuleNotFoundError as exc:
         raise ConfigError(t("board.missing_extra", module=exc.name)) from None
     bcfg = section(cfg, "board", BoardConfig)
+    rcfg = section(cfg, "report", ReportConfig)  # a bad [report] stops the board before it serves
     store = open_store(bcfg.database, cfg.agent.state_dir)  # migrates, as every start does
     if getattr(args, "board_command", None) == "migrate":
         was = store.migrated_from or "-"
@@ -83,7 +84,7 @@ def main(args: argparse.Namespace) -> int:
             return _replay(args, bcfg, store)
         finally:
             store.close()
-    board = Board(bcfg, store)
+    board = Board(bcfg, store, report_cfg=rcfg)
     if getattr(args, "board_command", None) == "user":
         try:
             return users.run(args, board, getpass.getuser())

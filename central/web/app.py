@@ -346,7 +346,7 @@ def create_app(board: Board) -> Starlette:
                 download,
                 board.store,
                 cfg,
-                getattr(board, "report_cfg", None),  # [report], when the board was given it
+                board.report_cfg,
                 month,
                 fmt,
                 lang_of(request),
