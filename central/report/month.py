@@ -1,16 +1,18 @@
-"""One month by the contract's rules: per room, per meeting, outages and exclusions."""
+"""One month by the contract's rules: per room, per meeting, outages and exclusions.
+
+The result's types live in `model`, interval arithmetic in `intervals`, per-meeting readiness in
+`readiness`; this module assembles them into the month's `MonthReport`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from agent.contract.clock import iso
 from central.availability import (
-    USABLE,
     month_bounds,
     no_data_intervals,
     online_intervals,
@@ -22,219 +24,36 @@ from central.availability import (
     union,
 )
 from central.report.exclusions import Exclusion, Flag, rooms_meet
+from central.report.intervals import complement, days, intersect
+from central.report.model import (
+    Attendance,
+    ExclusionUse,
+    MonthReport,
+    Outage,
+    RoomMonth,
+    Totals,
+)
+from central.report.readiness import attend, daily_meetings
 from central.report.rules import Interval, Rules, tier_label
 
 if TYPE_CHECKING:
     from central.config import BoardConfig, ReportConfig
-    from central.store import MeetingRow, ReadinessRow, Store
+    from central.store import Store
+
+__all__ = [
+    "Attendance",
+    "ExclusionUse",
+    "MonthReport",
+    "Outage",
+    "RoomMonth",
+    "Totals",
+    "build",
+    "generate",
+]
 
 # How far outside the month the history is read, so an outage across the boundary is measured
 # whole against the minimum length (each month still counts only its own part).
 _MARGIN = timedelta(days=7)
-
-
-@dataclass(frozen=True, slots=True)
-class Outage:
-    """One offline interval of a room within the month (its part in this month)."""
-
-    room: str
-    name: str
-    start: datetime
-    end: datetime
-    length_s: float  # the whole outage, also outside the month: what the minimum is measured on
-    counted: bool  # at least the minimum length
-    downtime_s: float  # what counts: within service hours, outside exclusions
-    excluded_s: float
-    exclusions: tuple[str, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain JSON-able data."""
-        return {
-            "room": self.room,
-            "name": self.name,
-            "start": iso(self.start),
-            "end": iso(self.end),
-            "duration_s": (self.end - self.start).total_seconds(),
-            "length_s": self.length_s,
-            "counted": self.counted,
-            "downtime_s": self.downtime_s,
-            "excluded_s": self.excluded_s,
-            "exclusions": list(self.exclusions),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Attendance:
-    """One participant room of one meeting."""
-
-    meeting: str
-    title: str
-    start: datetime
-    end: datetime
-    room: str
-    name: str
-    check_ts: datetime | None  # the last pre-meeting check before the start
-    check_verdict: str  # its verdict ("" when there was none)
-    ready_at_check: bool
-    online_throughout: bool
-    status: str  # "ok", "not_ready", "offline", "no_data"
-
-    @property
-    def ok(self) -> bool:
-        """Ready at the last check and online from start to end."""
-        return self.status == "ok"
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain JSON-able data."""
-        return {
-            "meeting": self.meeting,
-            "title": self.title,
-            "start": iso(self.start),
-            "end": iso(self.end),
-            "room": self.room,
-            "name": self.name,
-            "check_ts": iso(self.check_ts) if self.check_ts else None,
-            "check_verdict": self.check_verdict,
-            "ready_at_check": self.ready_at_check,
-            "online_throughout": self.online_throughout,
-            "status": self.status,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class RoomMonth:
-    """One room's month by the contract's rules; percentages are None when there is no data."""
-
-    room: str
-    name: str
-    province: str
-    groups: str
-    installed: datetime | None  # first status, when within the month
-    observed_s: float
-    no_data_s: float
-    service_s: float  # service hours within the observed time, minus no data
-    excluded_s: float  # of which excluded (maintenance, tagged outages)
-    downtime_s: float
-    availability_pct: float | None
-    penalty_pct: float | None
-    tier: str
-    outages: int  # counted outages (at least the minimum length)
-    short_drops: int  # shorter ones, not counted
-    longest_outage_s: float
-    not_ready_down_s: float  # meeting time online but not ready (down when the rules say so)
-    meetings: int
-    meetings_ok: int
-    meetings_no_data: int
-    legacy: dict[str, Any] = field(default_factory=dict)  # central.availability's figures
-
-    @property
-    def below_target(self) -> bool:
-        """Whether the room's availability costs a penalty."""
-        return bool(self.penalty_pct)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain JSON-able data: central.availability's keys, then the contract's."""
-        out = dict(self.legacy)
-        out.update(
-            {
-                "installed": iso(self.installed) if self.installed else None,
-                "service_s": self.service_s,
-                "excluded_s": self.excluded_s,
-                "downtime_s": self.downtime_s,
-                "availability_pct": _r3(self.availability_pct),
-                "penalty_pct": self.penalty_pct,
-                "tier": self.tier,
-                "outages_counted": self.outages,
-                "short_drops": self.short_drops,
-                "not_ready_down_s": self.not_ready_down_s,
-                "meetings_scheduled": self.meetings,
-                "meetings_ok": self.meetings_ok,
-                "meetings_no_data": self.meetings_no_data,
-            }
-        )
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class ExclusionUse:
-    """An exclusion as this month saw it."""
-
-    exclusion: Exclusion
-    status: str  # "counted", "flagged", "withdrawn"
-    excluded_s: float  # service time it took out, summed over its rooms
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain JSON-able data."""
-        return {**self.exclusion.as_dict(), "status": self.status, "excluded_s": self.excluded_s}
-
-
-@dataclass(frozen=True, slots=True)
-class Totals:
-    """The fleet's month."""
-
-    rooms: int
-    rooms_with_data: int
-    rooms_below_target: int
-    service_s: float
-    excluded_s: float
-    downtime_s: float
-    availability_pct: float | None
-    penalty_pct: float | None  # mean of the rooms' penalties (equal shares of the fee), capped
-    outages: int
-    short_drops: int
-    meetings: int
-    attendances: int  # (meeting, room) pairs with data
-    attendances_ok: int
-    meeting_success_pct: float | None
-    meetings_all_ok: int
-
-
-@dataclass(frozen=True, slots=True)
-class MonthReport:
-    """Everything the outputs show."""
-
-    month: str
-    start: datetime
-    end: datetime  # the month's end, or now for the running month
-    generated: datetime
-    rules: Rules
-    rooms: list[RoomMonth]
-    outages: list[Outage]
-    attendance: list[Attendance]
-    exclusions: list[ExclusionUse]
-    no_data: list[Interval]
-    daily: list[tuple[str, float | None]]  # (YYYY-MM-DD, fleet availability %)
-    daily_meetings: list[tuple[str, float | None]]  # (YYYY-MM-DD, meeting success %)
-    totals: Totals
-
-    @property
-    def has_data(self) -> bool:
-        """False when no room had any service time with data this month."""
-        return self.totals.rooms_with_data > 0
-
-    def as_dict(self) -> dict[str, Any]:
-        """The report as plain JSON-able data."""
-        t = self.totals
-        return {
-            "month": self.month,
-            "timezone": self.rules.timezone,
-            "from": iso(self.start),
-            "to": iso(self.end),
-            "generated": iso(self.generated),
-            "has_data": self.has_data,
-            "rules": self.rules.as_dict(),
-            "totals": {
-                k: _r3(getattr(t, k)) if k.endswith("_pct") else getattr(t, k)
-                for k in Totals.__slots__
-            },
-            "rooms": [r.as_dict() for r in self.rooms],
-            "meetings": [a.as_dict() for a in self.attendance],
-            "outages": [o.as_dict() for o in self.outages],
-            "exclusions": [e.as_dict() for e in self.exclusions],
-            "no_data": [[iso(a), iso(b)] for a, b in self.no_data],
-            "daily": [{"date": d, "availability_pct": p} for d, p in self.daily],
-            "daily_meetings": [{"date": d, "success_pct": p} for d, p in self.daily_meetings],
-        }
 
 
 def build(
@@ -301,18 +120,18 @@ def build(
         lo = max(start, first) if first and first < end else end
         seen = subtract([(lo, end)], blind) if lo < end else []
         online_wide = union(i for st, _ in timelines for i in online_intervals(st, wide_hi))
-        service = _intersect(windows, seen)
+        service = intersect(windows, seen)
         mine = union((e.start, e.end) for e in counted_ex if e.covers(keys))
         service_eff = subtract(service, mine)
         for e in counted_ex:
             if e.covers(keys):
                 ex_seconds[e.id] = ex_seconds.get(e.id, 0.0) + seconds(
-                    _intersect(service, [(e.start, e.end)])
+                    intersect(service, [(e.start, e.end)])
                 )
         # Outages: the offline time from the first status on, cut by no data, measured whole.
         room_outages: list[Outage] = []
         if first is not None:
-            offline = subtract(_complement(online_wide, first, wide_hi), blind_wide)
+            offline = subtract(complement(online_wide, first, wide_hi), blind_wide)
             for a, b in offline:
                 part = overlap([(a, b)], lo, end)
                 if not part:
@@ -328,8 +147,8 @@ def build(
                         end=pb,
                         length_s=length,
                         counted=counted,
-                        downtime_s=seconds(_intersect([(pa, pb)], service_eff)) if counted else 0.0,
-                        excluded_s=seconds(_intersect(_intersect([(pa, pb)], service), mine)),
+                        downtime_s=seconds(intersect([(pa, pb)], service_eff)) if counted else 0.0,
+                        excluded_s=seconds(intersect(intersect([(pa, pb)], service), mine)),
                         exclusions=tuple(
                             e.id
                             for e in counted_ex
@@ -351,7 +170,7 @@ def build(
                 continue
             if first is None or m.start < first:
                 continue  # not installed yet
-            att = _attend(m, key, label, readiness, online_wide, blind)
+            att = attend(m, key, label, readiness, online_wide, blind)
             attendance.append(att)
             n_meet += 1
             n_ok += att.ok
@@ -362,7 +181,7 @@ def build(
         not_ready_u = union(not_ready)
         if rules.not_ready_is_down:
             down = [*down, *not_ready_u]
-        down_eff = _intersect(union(down), service_eff)
+        down_eff = intersect(union(down), service_eff)
         service_s, eff_s = seconds(service), seconds(service_eff)
         down_s = seconds(down_eff)
         pct = 100 * (eff_s - down_s) / eff_s if eff_s > 0 else None
@@ -387,7 +206,7 @@ def build(
                 longest_outage_s=max(
                     ((o.end - o.start).total_seconds() for o in counted_outages), default=0.0
                 ),
-                not_ready_down_s=seconds(_intersect(not_ready_u, service_eff)),
+                not_ready_down_s=seconds(intersect(not_ready_u, service_eff)),
                 meetings=n_meet,
                 meetings_ok=n_ok,
                 meetings_no_data=n_nodata,
@@ -395,7 +214,7 @@ def build(
             )
         )
         outages.extend(room_outages)
-        for day, lo_d, hi_d in _days(start, end, zone):
+        for day, lo_d, hi_d in days(start, end, zone):
             daily_service[day] = daily_service.get(day, 0.0) + seconds(
                 overlap(service_eff, lo_d, hi_d)
             )
@@ -409,7 +228,7 @@ def build(
         for d, s in daily_service.items()
     ]
     if not daily:
-        daily = [(d, None) for d, _, _ in _days(start, end, zone)]
+        daily = [(d, None) for d, _, _ in days(start, end, zone)]
     return MonthReport(
         month=month,
         start=start,
@@ -422,54 +241,31 @@ def build(
         exclusions=uses,
         no_data=blind,
         daily=daily,
-        daily_meetings=_daily_meetings(attendance, start, end, zone),
+        daily_meetings=daily_meetings(attendance, start, end, zone),
         totals=_totals(rooms, outages, attendance, rules),
     )
 
 
-# ---------------------------------------------------------------- helpers
+def generate(
+    store: Store, board: BoardConfig, cfg: ReportConfig, month: str, *, now: datetime
+) -> MonthReport:
+    """The month from the store by the [report] rules, with its stored exclusions."""
+    from central.report.db import ReportDb
 
-
-def _r3(x: Any) -> Any:
-    """A percentage in JSON: three decimals (the dataclasses keep the exact figure)."""
-    return round(x, 3) if isinstance(x, float) else x
-
-
-def _attend(  # noqa: PLR0917 - one meeting, one room, and that room's timelines
-    m: MeetingRow,
-    key: str,
-    label: str,
-    readiness: Sequence[ReadinessRow],
-    online: Sequence[Interval],
-    blind: Sequence[Interval],
-) -> Attendance:
-    checks = [
-        x for x in readiness if x.trigger == "schedule" and x.meeting_id == m.id and x.ts <= m.start
-    ]
-    last = checks[-1] if checks else None
-    ready = last is not None and last.verdict in USABLE
-    throughout = seconds(overlap(online, m.start, m.end)) >= (m.end - m.start).total_seconds()
-    if overlap(blind, m.start, m.end):
-        status = "no_data"
-    elif not ready:
-        status = "not_ready"
-    elif not throughout:
-        status = "offline"
-    else:
-        status = "ok"
-    return Attendance(
-        meeting=m.id,
-        title=m.title,
-        start=m.start,
-        end=m.end,
-        room=key,
-        name=label,
-        check_ts=last.ts if last else None,
-        check_verdict=last.verdict if last else "",
-        ready_at_check=ready,
-        online_throughout=throughout,
-        status=status,
+    rules = Rules.from_config(cfg, board.timezone)
+    start, end = month_bounds(month, board.timezone)
+    return build(
+        store,
+        month,
+        rules,
+        ReportDb(store).exclusions(start, end),
+        now=now,
+        offsets_min=board.pre_meeting_offsets_min,
+        tolerance_min=board.pre_meeting_tolerance_min,
     )
+
+
+# ---------------------------------------------------------------- helpers
 
 
 def _sort_exclusions(
@@ -497,55 +293,6 @@ def _sort_exclusions(
 
 def _share_room(a: Exclusion, b: Exclusion) -> bool:
     return rooms_meet(a.rooms, b.rooms)
-
-
-def _complement(online: Sequence[Interval], lo: datetime, hi: datetime) -> list[Interval]:
-    out: list[Interval] = []
-    cursor = lo
-    for a, b in sorted(online):
-        if a > cursor:
-            out.append((cursor, min(a, hi)))
-        cursor = max(cursor, b)
-        if cursor >= hi:
-            break
-    if cursor < hi:
-        out.append((cursor, hi))
-    return [(a, b) for a, b in out if b > a]
-
-
-def _intersect(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
-    """The intersection of two interval lists (each sorted, disjoint)."""
-    out: list[Interval] = []
-    for x0, x1 in a:
-        for y0, y1 in b:
-            lo, hi = max(x0, y0), min(x1, y1)
-            if lo < hi:
-                out.append((lo, hi))
-    return union(out)
-
-
-def _days(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[str, datetime, datetime]]:
-    out = []
-    day = start.astimezone(zone).date()
-    while True:
-        lo = datetime.combine(day, datetime.min.time(), zone)
-        if lo >= end:
-            break
-        hi = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
-        out.append((day.isoformat(), max(lo, start), min(hi, end)))
-        day += timedelta(days=1)
-    return out
-
-
-def _daily_meetings(
-    attendance: Sequence[Attendance], start: datetime, end: datetime, zone: ZoneInfo
-) -> list[tuple[str, float | None]]:
-    out = []
-    for day, lo, hi in _days(start, end, zone):
-        pairs = [a for a in attendance if lo <= a.start < hi and a.status != "no_data"]
-        ok = sum(a.ok for a in pairs)
-        out.append((day, round(100 * ok / len(pairs), 3) if pairs else None))
-    return out
 
 
 def _totals(
@@ -581,23 +328,4 @@ def _totals(
         attendances_ok=ok,
         meeting_success_pct=100 * ok / len(pairs) if pairs else None,
         meetings_all_ok=sum(all(a.ok for a in v) for v in by_meeting.values()),
-    )
-
-
-def generate(
-    store: Store, board: BoardConfig, cfg: ReportConfig, month: str, *, now: datetime
-) -> MonthReport:
-    """The month from the store by the [report] rules, with its stored exclusions."""
-    from central.report.db import ReportDb
-
-    rules = Rules.from_config(cfg, board.timezone)
-    start, end = month_bounds(month, board.timezone)
-    return build(
-        store,
-        month,
-        rules,
-        ReportDb(store).exclusions(start, end),
-        now=now,
-        offsets_min=board.pre_meeting_offsets_min,
-        tolerance_min=board.pre_meeting_tolerance_min,
     )
