@@ -1,7 +1,7 @@
 """What a load balancer and Prometheus ask the board: its health, and its counters as text.
 
 Pure: `health_check` and `prometheus` read a Fleet and a few numbers the web app passes in, and
-return data or text (Prometheus text exposition format 0.0.4). The routes are in central.web.app.
+return data or text (Prometheus text exposition format 0.0.4). The routes are in central.web.api.
 """
 
 from __future__ import annotations
