@@ -13,10 +13,12 @@ import itertools
 import logging
 import os
 import select
+import signal
 import sys
 import threading
 import time
 import tty
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -199,4 +201,22 @@ class PacedService:
         return run
 
 
-__all__ = ["BITS_PER_BYTE", "PacedService", "PtyLink"]
+def serve_until_signalled(start: Callable[[], object], close: Callable[[], object]) -> None:
+    """Run `start()`, wait for SIGTERM, SIGINT or Ctrl-C, restore the handlers, then `close()`."""
+    stop = threading.Event()
+    # SIGINT too: a shell starts background jobs with SIGINT ignored, so Python's own
+    # KeyboardInterrupt would never come.
+    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        start()
+        while not stop.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        close()
+
+
+__all__ = ["BITS_PER_BYTE", "PacedService", "PtyLink", "serve_until_signalled"]

@@ -7,15 +7,14 @@ Prints the device path on stdout (first line), so a script or a test can open it
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from typing import Final
 
 from agent.errors import UsageError
 from agent.i18n import t, tn
 from agent.pelco.emulator import Emulator, Fault, Model
 from agent.pelco.protocol import ADDRESS_RANGE, Variant
+from agent.ptz_emulator import serve_until_signalled
 
 HELP_KEY: Final = "pelco.sim.help"
 
@@ -64,10 +63,8 @@ def main(args: argparse.Namespace) -> int:
         link=args.link,
     )
     emu.usecases.set_motion_scale(args.motion_scale)
-    stop = threading.Event()
-    # SIGINT too: a shell starts background jobs with SIGINT ignored.
-    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
+
+    def start() -> None:
         emu.start()
         print(emu.path, flush=True)
         print(
@@ -82,13 +79,7 @@ def main(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        while not stop.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        emu.close()
+
+    serve_until_signalled(start, emu.close)
     print(tn("pelco.sim.stopped", emu.state.frames_handled), file=sys.stderr, flush=True)
     return 0

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import signal
 import sys
-import threading
 from typing import Final
 
 from agent.errors import UsageError
 from agent.i18n import t, tn
+from agent.ptz_emulator import serve_until_signalled
 from agent.visca.emulator.device import Emulator
 from agent.visca.emulator.profiles import MODELS
 from agent.visca.emulator.usecases import Fault
@@ -70,11 +69,8 @@ def main(args: argparse.Namespace) -> int:
     emu.faults.slow_ms = args.slow_ms
     emu.faults.hang_prefixes.extend(hangs)
     emu.usecases.set_motion_scale(args.motion_scale)
-    stop = threading.Event()
-    # SIGINT too: a shell starts background jobs with SIGINT ignored, so Python's own
-    # KeyboardInterrupt would never come.
-    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
+
+    def start() -> None:
         endpoints = []
         if args.pty or args.link:
             endpoints.append(emu.add_pty(args.link))
@@ -93,13 +89,7 @@ def main(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        while not stop.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        emu.close()
+
+    serve_until_signalled(start, emu.close)
     print(tn("ptz.sim.stopped", len(emu.requests)), file=sys.stderr, flush=True)
     return 0
