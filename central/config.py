@@ -17,6 +17,12 @@ def _database(value: Any) -> str | None:
     return None if ok else "board.config.database"
 
 
+def _slug(value: Any) -> str | None:
+    from agent.contract.names import is_slug
+
+    return None if value == "" or is_slug(value) else "board.config.share_ingest"
+
+
 def _zone(value: Any) -> str | None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,6 +52,12 @@ class BoardConfig:
     client_id: str = opt("hnth-board")
     language: Literal["vi", "en"] = opt("vi")
     timezone: str = opt("Asia/Ho_Chi_Minh", _zone)
+    # Boards naming the same group split the ingest through MQTT shared subscriptions
+    # ($share/<group>/…); each still sees every room live. "" = this board ingests alone.
+    share_ingest: str = opt("", _slug)
+    keep_readiness_days: int = opt(90, in_range(1, 3660))  # raw reports; then per room and day
+    keep_history_months: int = opt(24, in_range(24, 1200))  # statuses, meetings, audit
+    keep_snapshots: int = opt(20, in_range(0, 10_000))  # older snapshots kept per room
 
 
 def _hours(value: Any) -> str | None:

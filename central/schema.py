@@ -18,7 +18,7 @@ from agent.contract.groups import v1_selector
 
 log = logging.getLogger(__name__)
 
-VERSION: Final = 5
+VERSION: Final = 6
 
 # Schema 4. One row per ingest session of a board: from its start (or its broker connecting) to its
 # last heartbeat, or its clean stop. Time no session covers is "no data" in the report.
@@ -43,6 +43,24 @@ CREATE TABLE IF NOT EXISTS report_closes(
   month TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, ts TEXT NOT NULL,
   "user" TEXT NOT NULL, reason TEXT NOT NULL, digest TEXT NOT NULL, manifest TEXT NOT NULL,
   PRIMARY KEY(month, seq));
+"""
+
+# Schema 6. Sessions outlive a board restart and are shared by every board on one database
+# (the token is kept only as its SHA-256); readiness older than `[board] keep_readiness_days` is
+# folded into one row per room and day (central.retention), whose `points` keep exactly what the
+# monthly report reads; snapshots keep the latest per room plus a bounded number of older ones.
+# The BLOB type is SQLite's; PostgreSQL's DDL (central.store.postgres) says BYTEA.
+KEEP: Final = """
+CREATE TABLE IF NOT EXISTS sessions(
+  token_hash TEXT PRIMARY KEY, "user" TEXT NOT NULL, role TEXT NOT NULL, csrf TEXT NOT NULL,
+  expires REAL NOT NULL, created TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions("user");
+CREATE TABLE IF NOT EXISTS readiness_daily(
+  room TEXT NOT NULL, day TEXT NOT NULL, reports INTEGER NOT NULL, ready INTEGER NOT NULL,
+  degraded INTEGER NOT NULL, not_ready INTEGER NOT NULL, points TEXT NOT NULL,
+  PRIMARY KEY(room, day));
+CREATE TABLE IF NOT EXISTS snapshots(
+  room TEXT NOT NULL, ts TEXT NOT NULL, jpeg BLOB NOT NULL, PRIMARY KEY(room, ts));
 """
 
 _LATEST: Final = (
@@ -82,6 +100,7 @@ CREATE TABLE IF NOT EXISTS users(
 """
     + COVERAGE
     + REPORT
+    + KEEP
 )
 
 
@@ -163,9 +182,16 @@ def _v4_to_v5(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _v5_to_v6(db: sqlite3.Connection) -> None:
+    """Sessions in the database, the readiness summaries and the snapshot history."""
+    for statement in filter(str.strip, KEEP.split(";")):
+        db.execute(statement)
+
+
 _STEPS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }

@@ -114,6 +114,13 @@ class Writer:
             == 1
         )
 
+    def add_snapshot(self, room: str, ts: str, jpeg: bytes) -> None:
+        """Keep a room's snapshot (central.retention bounds how many older ones stay)."""
+        self._run(
+            "INSERT INTO snapshots(room, ts, jpeg) VALUES(?,?,?) ON CONFLICT DO NOTHING",
+            (room, ts, jpeg),
+        )
+
     def put_meeting(self, m: MeetingRow) -> None:
         """Store or replace a meeting."""
         self._run(

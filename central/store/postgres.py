@@ -73,10 +73,22 @@ def _v4_to_v5(conn: psycopg.Connection[Any]) -> None:
         conn.execute(statement.encode())
 
 
+def _v5_to_v6(conn: psycopg.Connection[Any]) -> None:
+    """Sessions, readiness summaries and snapshot history (SQL in central.schema.KEEP)."""
+    for statement in filter(str.strip, _keep().split(";")):
+        conn.execute(statement.encode())
+
+
+def _keep() -> str:
+    """central.schema.KEEP in PostgreSQL's words (BYTEA for SQLite's BLOB)."""
+    return schema.KEEP.replace(" BLOB ", " BYTEA ")
+
+
 # version → the step from it to the next; PostgreSQL support starts at schema 3.
 _STEPS: Final[dict[int, Callable[[psycopg.Connection[Any]], None]]] = {
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 _FIRST: Final = 3
 
@@ -164,7 +176,7 @@ def migrate(conn: psycopg.Connection[Any]) -> int:
         found = int(row[0]) if row and row[0] is not None else 0
         if found == 0:
             for statement in filter(
-                str.strip, (_LATEST + schema.COVERAGE + schema.REPORT).split(";")
+                str.strip, (_LATEST + schema.COVERAGE + schema.REPORT + _keep()).split(";")
             ):
                 conn.execute(statement.encode())
             conn.execute("INSERT INTO schema_version(version) VALUES(%s)", (schema.VERSION,))
