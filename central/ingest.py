@@ -49,6 +49,7 @@ class Stats:
 
     received: int = 0
     ingested: int = 0
+    stored: int = 0  # messages of this board's share stored from the message alone (central.writes)
     duplicates: int = 0
     rejected: int = 0
     late_wills: int = 0
@@ -106,7 +107,12 @@ class Ingest:
             rec = self._new_room(p.path, rec)
         if p.kind is Kind.SNAPSHOT:
             ts = str(msg.properties.get("user_properties", {}).get("ts", "")) or iso(self.now())
+            if msg.payload == rec.snapshot:
+                self.stats.duplicates += 1  # a retained redelivery
+                return []
             new = dataclasses.replace(rec, snapshot=msg.payload, snapshot_ts=ts)
+            key, jpeg = p.path.key, msg.payload
+            self.writes.append(lambda w: w.add_snapshot(key, ts, jpeg))
             return self._store_room(new, "snapshot")
         assert p.body is not None
         family, version = schema_of(p.body)
@@ -115,15 +121,15 @@ class Ingest:
         if p.kind is Kind.META:
             return self._apply_meta(rec, p.body)
         if p.kind is Kind.STATUS:
-            _expect(family, "hnth.status")
+            expect_schema(family, "hnth.status")
             return self._apply_status(rec, p.body, msg, note)
         if p.kind is Kind.READINESS:
-            _expect(family, "hnth.readiness")
+            expect_schema(family, "hnth.readiness")
             return self._apply_readiness(rec, p.body, note)
         if p.kind is Kind.EVENT:
-            _expect(family, "hnth.event")
+            expect_schema(family, "hnth.event")
             return self._apply_event(rec, p.body, note)
-        _expect(family, "hnth.response")
+        expect_schema(family, "hnth.response")
         return self._apply_response(rec, p.body)
 
     # ------------------------------------------------------------ internals
@@ -317,6 +323,7 @@ class Ingest:
         )
 
 
-def _expect(family: str, wanted: str) -> None:
+def expect_schema(family: str, wanted: str) -> None:
+    """RemoteProtocolError unless a body of schema `family` is what this topic carries."""
     if family != wanted:
         raise RemoteProtocolError(f"schema {family!r} on a {wanted} topic")

@@ -10,7 +10,7 @@ from agent.contract import topics
 from agent.mqtt.client import ClientSettings, MqttClient
 from agent.mqtt.client import Message as MqttMessage
 from agent.mqtt.link import client_settings
-from central.model import Message
+from central.model import Message, Scope
 from central.reconcile import Reconciler
 
 if TYPE_CHECKING:
@@ -41,16 +41,34 @@ def settings_for(config: Config, client_id: str) -> ClientSettings:
     )
 
 
-def connect(board: Board, settings: ClientSettings) -> MqttClient:
-    """Start the central client feeding `board`; it reconnects by itself until stopped."""
+def shared(group: str, topic_filter: str) -> str:
+    """The shared subscription of a board group to a filter (MQTT 5 `$share/<group>/<filter>`)."""
+    return f"$share/{group}/{topic_filter}"
 
-    def on_message(m: MqttMessage) -> None:
+
+def connect(board: Board, settings: ClientSettings) -> MqttClient:
+    """Start the central client(s) feeding `board`; they reconnect by themselves until stopped.
+
+    One board: one client, everything it receives is viewed and stored. Boards sharing the
+    ingest (`[board] share_ingest`): the same client keeps the view of every room, and a second
+    one (`<client_id>-ingest`) receives this board's share of the stream and stores it.
+    """
+    group = board.cfg.share_ingest
+    view_scope = Scope.VIEW if group else Scope.ALL
+
+    def to_message(m: MqttMessage, scope: Scope) -> Message:
         props: dict[str, object] = {"user_properties": dict(m.user_properties)}
         if m.content_type:
             props["content_type"] = m.content_type
         if m.correlation_data is not None:
             props["correlation_data"] = m.correlation_data
-        board.fleet.submit(Message(m.topic, m.payload, m.retain, props))  # never blocks
+        return Message(m.topic, m.payload, m.retain, props, scope)
+
+    def on_message(m: MqttMessage) -> None:
+        board.fleet.submit(to_message(m, view_scope))  # never blocks
+
+    def on_share(m: MqttMessage) -> None:
+        board.fleet.submit(to_message(m, Scope.STORE))
 
     def on_connect(_session_present: bool) -> None:
         board.fleet.set_broker(connected=True)
@@ -72,7 +90,23 @@ def connect(board: Board, settings: ClientSettings) -> MqttClient:
         # With no persistent session QoS 1 gave the board nothing more.
         client.subscribe(topic_filter, qos=0)
     board.link = client
-    reconciler = Reconciler(settings, board.fleet, stopping=lambda: board.stopping)
+    reconciler = Reconciler(
+        settings,
+        board.fleet,
+        stopping=lambda: board.stopping,
+        scope=Scope.BOTH if group else Scope.ALL,
+    )
+    board.reconciler = reconciler
+    if group:
+        share = MqttClient(
+            dataclasses.replace(settings, client_id=f"{settings.client_id}-ingest"),
+            on_connect=lambda _present: reconciler.request(),  # its gap: the retained state
+            on_message=on_share,
+        )
+        for topic_filter in SUBSCRIPTIONS:
+            share.subscribe(shared(group, topic_filter), qos=0)
+        board.share_link = share
+        share.start()
     reconciler.start()
     client.start()
     return client

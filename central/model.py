@@ -66,6 +66,15 @@ class RoomState(StrEnum):
     UNKNOWN = "unknown"  # online but no readiness report yet
 
 
+class Scope(StrEnum):
+    """What ingest does with a message (boards sharing the ingest split the two halves)."""
+
+    ALL = "all"  # one board: update the view, store what changed it
+    VIEW = "view"  # update the view only (another board of the group stores it)
+    STORE = "store"  # store it, from the message alone (the shared subscription's share)
+    BOTH = "both"  # update the view and store from the message alone (a reconcile pass)
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """One MQTT message as the board receives it; `properties` holds MQTT 5 properties by name."""
@@ -74,6 +83,7 @@ class Message:
     payload: bytes
     retain: bool = False
     properties: Mapping[str, Any] = field(default_factory=dict)
+    scope: Scope = Scope.ALL
 
 
 @dataclass(frozen=True, slots=True)

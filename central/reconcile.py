@@ -22,7 +22,7 @@ from typing import Final
 
 from agent.mqtt.client import ClientSettings, MqttClient
 from agent.mqtt.client import Message as MqttMessage
-from central.model import Message
+from central.model import Message, Scope
 from central.state import Fleet
 
 log = logging.getLogger(__name__)
@@ -45,11 +45,13 @@ class Reconciler:
         burst_per_s: float = 1000.0,
         quiet_s: float = 3.0,
         settle_s: float = 1.0,
+        scope: Scope = Scope.ALL,
     ) -> None:
         self._settings = dataclasses.replace(
             settings, client_id=f"{settings.client_id}-reconcile", session_expiry_s=0
         )
         self._fleet = fleet
+        self._scope = scope  # BOTH when boards share the ingest: store what a peer may have lost
         self._stopping = stopping
         self._burst = burst_per_s
         self._quiet_s = quiet_s
@@ -77,7 +79,7 @@ class Reconciler:
             props: dict[str, object] = {"user_properties": dict(m.user_properties)}
             if m.content_type:
                 props["content_type"] = m.content_type
-            self._fleet.submit(Message(m.topic, m.payload, m.retain, props))
+            self._fleet.submit(Message(m.topic, m.payload, m.retain, props, self._scope))
             with lock:
                 count[0] += 1
                 statuses[0] += m.topic.endswith("/status")

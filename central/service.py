@@ -7,6 +7,7 @@ import logging
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from central.auth import DISABLED, Role, Sessions, hash_password
 from central.config import BoardConfig, ReportConfig
 from central.model import Message, RoomRecord, iso
 from central.state import Fleet
-from central.store import Store
+from central.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,22 @@ VERBS: Final = (
     "ptz.power",
     "ptz.position",
 )
+
+
+class Stoppable(Protocol):
+    """A background client the board owns (the shared-ingest link)."""
+
+    def stop(self) -> None:
+        """Disconnect and stop its thread."""
+        ...
+
+
+class Requestable(Protocol):
+    """The reconciler: asked to read the broker's retained state again."""
+
+    def request(self) -> None:
+        """Ask for a pass."""
+        ...
 
 
 class Link(Protocol):
@@ -97,8 +114,12 @@ class Board:
         self.report_cfg = report_cfg  # [report]: the lease contract's rules for the files
         self.store = store
         self.fleet = Fleet(cfg, store, clock=clock)
-        self.sessions = Sessions(cfg.session_ttl_h * 3600)
+        self.sessions = Sessions(store, cfg.session_ttl_h * 3600)
         self.link = link
+        self.share_link: Stoppable | None = None  # with [board] share_ingest (central.link)
+        self.reconciler: Requestable | None = None
+        self.peers: frozenset[str] = frozenset()  # boards of the group ingesting with this one
+        self._peers_read = 0.0
         self._stop = threading.Event()
         self.stopping = False
         self._flusher: threading.Thread | None = None
@@ -454,8 +475,43 @@ class Board:
             try:
                 self.fleet.flush()
                 self._watch_link()
+                self._watch_peers()
             except Exception:
                 log.exception("history writer failed; retrying")
+
+    def _watch_peers(self) -> None:
+        """When a board sharing the ingest stops beating, read the retained state again.
+
+        Its share of the stream now comes here (the broker drops a gone client's shared
+        subscription), but what it had received and not yet written is lost with it: the
+        retained statuses, metas, readiness reports and snapshots bring those back.
+        """
+        if not self.cfg.share_ingest or self.reconciler is None:
+            return
+        every = self.cfg.coverage_heartbeat_s
+        if time.monotonic() - self._peers_read < every:
+            return
+        self._peers_read = time.monotonic()
+        now = self.fleet.now()
+        try:
+            rows = self.store.coverage(now - timedelta(seconds=3 * every), now)
+        except StoreUnavailable:
+            return  # the page already says the database is away
+        alive = frozenset(
+            c.board
+            for c in rows
+            if c.board != self.cfg.client_id
+            and c.stopped is None
+            and (now - c.beat).total_seconds() <= 2.5 * c.every_s
+        )
+        gone = self.peers - alive
+        if gone:
+            log.warning(
+                "board(s) %s stopped ingesting; reading the broker's retained state again",
+                ", ".join(sorted(gone)),
+            )
+            self.reconciler.request()
+        self.peers = alive
 
     def _watch_link(self) -> None:
         """Show a broker that is down even when it never answered (no disconnect callback then)."""

@@ -21,8 +21,9 @@ from central.config import BoardConfig
 from central.coverage import Coverage
 from central.ingest import Ingest, Stats, Write
 from central.intake import Intake
-from central.model import Message, RoomRecord, RoomState, parse
+from central.model import Message, RoomRecord, RoomState, Scope, parse
 from central.store import MeetingRow, Store, StoreUnavailable
+from central.writes import writes_for
 
 log = logging.getLogger(__name__)
 
@@ -102,11 +103,24 @@ class Fleet:
 
     def ingest(self, msg: Message) -> None:
         """Apply one message; anything malformed is counted and logged in one line, never raised."""
+        if msg.scope is Scope.STORE:
+            self._store_share(msg)
+            return
         self.stats.received += 1
         try:
             parsed = parse(msg, self.cfg.max_payload_kb * 1024)
             with self._lock:
-                changed = self._in.apply(parsed, msg)
+                if msg.scope is Scope.ALL:
+                    changed = self._in.apply(parsed, msg)
+                else:
+                    mark = len(self._in.writes)
+                    try:
+                        changed = self._in.apply(parsed, msg)
+                    finally:
+                        del self._in.writes[mark:]  # this board's view only: stored from below
+                    if msg.scope is Scope.BOTH:
+                        rec = self._in.rooms.get(parsed.path.key) if parsed.path else None
+                        self._in.writes += writes_for(parsed, msg, rec, self.now())
         except RemoteProtocolError as exc:
             self._reject(msg.topic, str(exc))
             for kind, data in getattr(exc, "changes", ()):  # an invalid report, shown on its room
@@ -119,6 +133,22 @@ class Fleet:
         self.stats.ingested += 1
         for kind, data in changed:
             self.emit(kind, data)
+
+    def _store_share(self, msg: Message) -> None:
+        """Store one message of this board's share of the stream (it reaches the view apart)."""
+        try:
+            parsed = parse(msg, self.cfg.max_payload_kb * 1024)
+            with self._lock:
+                rec = self._in.rooms.get(parsed.path.key) if parsed.path else None
+                self._in.writes += writes_for(parsed, msg, rec, self.now())
+        except RemoteProtocolError as exc:
+            # The view link refuses the same message, counted and shown there: not twice.
+            log.debug("not stored: %s: %s", msg.topic[:200], exc)
+            return
+        except Exception:
+            log.exception("storing failed on %s", msg.topic)
+            return
+        self.stats.stored += 1
 
     def flush(self) -> bool:
         """Write pending history in one transaction; on a locked database keep it, return False."""
@@ -192,6 +222,7 @@ class Fleet:
             "broker_error": s.broker_error,
             "received": s.received,
             "ingested": s.ingested,
+            "stored": s.stored,
             "duplicates": s.duplicates,
             "rejected": s.rejected,
             "late_wills": s.late_wills,

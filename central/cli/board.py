@@ -84,6 +84,9 @@ def main(args: argparse.Namespace) -> int:
             return _replay(args, bcfg, store)
         finally:
             store.close()
+    if bcfg.share_ingest and store.kind != "postgresql":
+        store.close()  # boards sharing the ingest must share one database
+        raise ConfigError(t("board.share.needs_postgresql", group=bcfg.share_ingest))
     board = Board(bcfg, store, report_cfg=rcfg)
     if getattr(args, "board_command", None) == "user":
         try:
@@ -141,8 +144,9 @@ def main(args: argparse.Namespace) -> int:
         web.run()
     finally:
         board.stopping = True
-        if client is not None:
-            client.stop()
+        for link in (client, board.share_link):
+            if link is not None:
+                link.stop()
         board.stop()
         store.close()
     return 0

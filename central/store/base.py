@@ -62,6 +62,13 @@ class Writer:
             (name, unit, json.dumps([[g.id, g.name] for g in groups], ensure_ascii=False), key),
         )
 
+    def set_district(self, key: str, district: str) -> None:
+        """Record a v1 room's district as its group, unless the room has groups already."""
+        self._run(
+            "UPDATE rooms SET groups=? WHERE room=? AND groups='[]'",
+            (json.dumps([[district, ""]], ensure_ascii=False), key),
+        )
+
     def add_status(self, room: str, boot_id: str, state: str, ts: datetime) -> bool:
         """Store a status change once (a replayed or re-imported one is ignored); True if new."""
         return (
@@ -115,10 +122,32 @@ class Writer:
         )
 
     def add_snapshot(self, room: str, ts: str, jpeg: bytes) -> None:
-        """Keep a room's snapshot (central.retention bounds how many older ones stay)."""
+        """Keep a room's snapshot once (central.retention bounds how many older ones stay)."""
         self._run(
-            "INSERT INTO snapshots(room, ts, jpeg) VALUES(?,?,?) ON CONFLICT DO NOTHING",
-            (room, ts, jpeg),
+            "INSERT INTO snapshots(room, ts, jpeg) SELECT ?,?,?"
+            " WHERE NOT EXISTS(SELECT 1 FROM snapshots WHERE room=? AND jpeg=?)"
+            " ON CONFLICT DO NOTHING",
+            (room, ts, jpeg, room, jpeg),
+        )
+
+    def add_status_change(self, room: str, boot_id: str, state: str, ts: datetime) -> bool:
+        """Store a status only if it changes the room's stored one, whoever stores it; True if new.
+
+        Boards sharing the ingest each store a part of the stream, so "is this a change" is asked
+        of the database, not of one board's memory: a repeat of the latest (state, boot_id) and a
+        late Will (offline of another session while the latest is online) are not stored.
+        """
+        return (
+            self._run(
+                "INSERT INTO status(room, boot_id, state, ts) SELECT ?,?,?,?"
+                " WHERE NOT EXISTS(SELECT 1 FROM (SELECT boot_id, state FROM status"
+                "  WHERE room=? ORDER BY ts DESC, rowid DESC LIMIT 1) AS last"
+                "  WHERE (last.state=? AND last.boot_id=?)"
+                "   OR (?='offline' AND last.state='online' AND last.boot_id!=?))"
+                " ON CONFLICT DO NOTHING",
+                (room, boot_id, state, iso(ts), room, state, boot_id, state, boot_id),
+            )
+            == 1
         )
 
     def put_meeting(self, m: MeetingRow) -> None:
@@ -353,14 +382,30 @@ class Store(ABC):
         return [StatusRow(r[0], r[1], r[2], parse_ts(r[3])) for r in rows]
 
     def readiness_rows(self, room: str, until: datetime) -> list[ReadinessRow]:
-        """Return a room's readiness reports up to `until`, oldest first."""
+        """Return a room's readiness before `until`, oldest first: folded days' points, then raw."""
+        end = iso(until)
         with self._lock:
+            days = self._query(
+                "SELECT points FROM readiness_daily WHERE room=? AND day<=? ORDER BY day",
+                (room, end[:10]),
+            )
             rows = self._query(
                 "SELECT room, ts, verdict, trigger, meeting_id FROM readiness"
                 " WHERE room=? AND ts<? ORDER BY ts, rowid",
-                (room, iso(until)),
+                (room, end),
             )
-        return [ReadinessRow(r[0], parse_ts(r[1]), r[2], r[3], r[4]) for r in rows]
+        folded = [
+            ReadinessRow(room, parse_ts(p[0]), p[1], p[2], p[3])
+            for d in days
+            for p in json.loads(d[0])
+            if p[0] < end
+        ]
+        raw = [ReadinessRow(r[0], parse_ts(r[1]), r[2], r[3], r[4]) for r in rows]
+        if not folded:
+            return raw
+        # Stable: on equal times the folded points (older rowids) stay first; late raw reports
+        # of a folded day, not folded yet, fall into their place.
+        return sorted(folded + raw, key=lambda x: x.ts)
 
     def bodies(self, table: str, since: datetime, until: datetime) -> list[tuple[str, str, str]]:
         """Return (room, ts, JSON body) of stored readiness reports or events in [since, until)."""
@@ -436,3 +481,151 @@ class Store(ABC):
             )
             for r in rows
         ]
+
+    # ------------------------------------------------------------ retention, for central.retention
+
+    def readiness_days_before(self, cut: datetime, limit: int) -> list[tuple[str, str]]:
+        """Return up to `limit` (room, UTC day) holding raw readiness reports before `cut`."""
+        with self._lock:
+            rows = self._query(
+                "SELECT DISTINCT room, substr(ts, 1, 10) AS day FROM readiness WHERE ts<?"
+                " ORDER BY day, room LIMIT ?",
+                (iso(cut), limit),
+            )
+        return [(r[0], r[1]) for r in rows]
+
+    def count_readiness_before(self, cut: datetime) -> tuple[int, int]:
+        """Return (raw readiness reports, distinct room-days) before `cut`."""
+        with self._lock:
+            rows = self._query(
+                "SELECT COUNT(*), COUNT(DISTINCT room || ' ' || substr(ts, 1, 10))"
+                " FROM readiness WHERE ts<?",
+                (iso(cut),),
+            )
+        return int(rows[0][0]), int(rows[0][1])
+
+    def fold_readiness(
+        self,
+        days: Sequence[tuple[str, str]],
+        keep: Callable[[list[ReadinessRow]], list[ReadinessRow]],
+    ) -> int:
+        """Fold these (room, UTC day)s' raw reports into their day rows, in one transaction.
+
+        A day row already there (an earlier run, then late reports) is merged: its counts grow
+        and `keep` chooses the points among its old points and the new reports. The folded raw
+        reports are deleted; returns how many.
+        """
+        n = 0
+        with self._lock, self.transaction():
+            for room, day in days:
+                n += self._fold_day(room, day, keep)
+        return n
+
+    def prune_snapshots(self, keep_older: int, limit: int, *, dry_run: bool = False) -> int:
+        """Delete up to `limit` snapshots beyond each room's latest and `keep_older` before it."""
+        ranked = (
+            "SELECT room, ts FROM (SELECT room, ts, ROW_NUMBER() OVER"
+            " (PARTITION BY room ORDER BY ts DESC) AS n FROM snapshots) AS ranked WHERE n>?"
+        )
+        with self._lock:
+            if dry_run:
+                rows = self._query(f"SELECT COUNT(*) FROM ({ranked}) AS doomed", (keep_older + 1,))  # noqa: S608 - fixed text
+                return int(rows[0][0])
+            return self._exec(
+                f"DELETE FROM snapshots WHERE (room, ts) IN ({ranked} LIMIT ?)",  # noqa: S608 - fixed text
+                (keep_older + 1, limit),
+            )
+
+    def prune_history(self, table: str, cut: datetime, limit: int, *, dry_run: bool = False) -> int:
+        """Delete up to `limit` rows of `table` older than `cut`, keeping what resumes the history.
+
+        Each room's latest status (the board resumes from it) and latest status before `cut` (the
+        state at the cut), and the last ingest session ending before `cut` (where coverage begins),
+        stay, so a report of any month after `cut` reads the same.
+        """
+        key, cols, old = {
+            "status": (
+                "rowid",
+                "rowid",
+                (
+                    "t.ts<? AND t.rowid<>(SELECT MAX(rowid) FROM status WHERE room=t.room)"
+                    " AND t.rowid<>(SELECT rowid FROM status WHERE room=t.room AND ts<?"
+                    " ORDER BY ts DESC, rowid DESC LIMIT 1)"
+                ),
+            ),
+            "events": ("rowid", "rowid", "t.ts<?"),
+            "audit": ("id", "id", "t.ts<?"),
+            "meetings": ("(province, id)", "province, id", 't."end"<?'),
+            "coverage": (
+                "session",
+                "session",
+                (
+                    "COALESCE(t.stopped, t.beat)<? AND t.session<>(SELECT session FROM coverage"
+                    " WHERE COALESCE(stopped, beat)<? ORDER BY started DESC, session DESC LIMIT 1)"
+                ),
+            ),
+        }[table]
+        cuts = (iso(cut),) * old.count("?")
+        with self._lock:
+            if dry_run:
+                rows = self._query(f"SELECT COUNT(*) FROM {table} t WHERE {old}", cuts)  # noqa: S608 - fixed names
+                return int(rows[0][0])
+            return self._exec(
+                f"DELETE FROM {table} WHERE {key} IN"  # noqa: S608 - fixed names
+                f" (SELECT {cols} FROM {table} t WHERE {old} LIMIT ?)",
+                (*cuts, limit),
+            )
+
+    def _fold_day(
+        self, room: str, day: str, keep: Callable[[list[ReadinessRow]], list[ReadinessRow]]
+    ) -> int:
+        """Fold one room-day inside the caller's transaction; return the raw reports folded."""
+        from datetime import timedelta
+
+        lo = f"{day}T00:00:00.000Z"
+        hi = iso(parse_ts(lo) + timedelta(days=1))
+        # The day row is read before the raw reports: a board folding the same day at once
+        # then either sees both before or both after the other's commit, never a mix.
+        old = self._query(
+            "SELECT reports, ready, degraded, not_ready, points FROM readiness_daily"
+            " WHERE room=? AND day=?",
+            (room, day),
+        )
+        raw = self._query(
+            "SELECT rowid, ts, verdict, trigger, meeting_id FROM readiness"
+            " WHERE room=? AND ts>=? AND ts<? ORDER BY ts, rowid",
+            (room, lo, hi),
+        )
+        if not raw:
+            return 0
+        counts = [int(x) for x in old[0][:4]] if old else [0, 0, 0, 0]
+        counts[0] += len(raw)
+        slot = {"ready": 1, "degraded": 2, "not_ready": 3}
+        for r in raw:
+            if r[2] in slot:
+                counts[slot[r[2]]] += 1
+        points = (
+            [ReadinessRow(room, parse_ts(p[0]), p[1], p[2], p[3]) for p in json.loads(old[0][4])]
+            if old
+            else []
+        )
+        merged = sorted(
+            [*points, *(ReadinessRow(room, parse_ts(r[1]), r[2], r[3], r[4]) for r in raw)],
+            key=lambda x: x.ts,
+        )
+        kept = [[iso(x.ts), x.verdict, x.trigger, x.meeting_id] for x in keep(merged)]
+        self._exec(
+            "INSERT INTO readiness_daily(room, day, reports, ready, degraded, not_ready, points)"
+            " VALUES(?,?,?,?,?,?,?) ON CONFLICT(room, day) DO UPDATE SET"
+            " reports=excluded.reports, ready=excluded.ready, degraded=excluded.degraded,"
+            " not_ready=excluded.not_ready, points=excluded.points",
+            (room, day, *counts, json.dumps(kept, ensure_ascii=False)),
+        )
+        ids = [r[0] for r in raw]
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            self._exec(
+                f"DELETE FROM readiness WHERE rowid IN ({','.join('?' * len(chunk))})",  # noqa: S608 - placeholders only
+                chunk,
+            )
+        return len(raw)

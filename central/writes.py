@@ -1,0 +1,111 @@
+"""What a message stores, decided from the message alone: for boards that share the ingest.
+
+With `[board] share_ingest`, each board of a group receives a share of the live stream through
+an MQTT shared subscription and stores only that share, while a second subscription keeps its
+view of every room current. A board cannot ask its own memory whether a message is new (its
+peer may have stored the previous one), so every write here is idempotent in the database:
+readiness and events by (room, boot_id, seq), statuses by "does it change the stored one",
+snapshots by their bytes, rooms and meetings by key. A message stored by two boards (a reconcile
+pass after a peer died) is stored once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from agent.contract import validate
+from agent.errors import RemoteProtocolError
+from central.ingest import Write, expect_schema
+from central.model import Kind, Message, Parsed, RoomRecord, iso, parse_ts, require, schema_of
+from central.store import MeetingRow
+
+
+def writes_for(p: Parsed, msg: Message, rec: RoomRecord | None, now: datetime) -> list[Write]:
+    """The history writes of one message; RemoteProtocolError if its body breaks the contract.
+
+    `rec` is this board's view of the room (for a retained Will's time), or None.
+    """
+    if p.kind is Kind.SCHEDULE:
+        return _meeting(p)
+    if p.kind is Kind.COMMAND or p.path is None:
+        return []
+    out = _writes(p, msg, rec, now)
+    path = p.path
+    if out and path.version == 1 and path.district != "_":
+        district = path.district  # a v1 room shows its district as its group (central.ingest)
+        out.append(lambda w: w.set_district(path.key, district))
+    return out
+
+
+def _writes(p: Parsed, msg: Message, rec: RoomRecord | None, now: datetime) -> list[Write]:
+    path = p.path
+    assert path is not None
+    key = path.key
+    if p.kind is Kind.SNAPSHOT:
+        shot = str(msg.properties.get("user_properties", {}).get("ts", "")) or iso(now)
+        jpeg = msg.payload
+        return [lambda w: w.add_room(path, "", now), lambda w: w.add_snapshot(key, shot, jpeg)]
+    body = p.body
+    if body is None:
+        return []
+    family, _ = schema_of(body)
+    if p.kind is Kind.META:
+        meta = validate.meta(body, path.topics.id)
+        name, unit, groups = meta.name, meta.unit.value, meta.groups
+        return [
+            lambda w: w.add_room(path, name, now),
+            lambda w: w.set_meta(key, name, unit, groups),
+        ]
+    if p.kind is Kind.STATUS:
+        expect_schema(family, "hnth.status")
+        state = require(body, "state", str)
+        boot_id = require(body, "boot_id", str)
+        if state not in ("online", "offline"):
+            raise RemoteProtocolError(f"status state {state!r} is neither online nor offline")
+        ts = min(parse_ts(body.get("ts")), now)
+        if state == "offline":
+            # As central.ingest: a live Will starts the outage now; a retained one at the
+            # room's last sign of life.
+            last = rec.last_report if rec is not None else None
+            ts = max(ts, last or ts) if msg.retain else now
+        return [
+            lambda w: w.add_room(path, "", ts),
+            lambda w: w.add_status_change(key, boot_id, state, ts),
+        ]
+    if p.kind is Kind.READINESS:
+        expect_schema(family, "hnth.readiness")
+        report = validate.readiness(body)
+        ts = min(parse_ts(body.get("ts")), now)
+        name = report.name if path.version == 1 else ""
+        stored = dict(body)
+        return [
+            lambda w: w.add_room(path, name, ts),
+            lambda w: w.add_readiness(key, stored, ts),
+        ]
+    if p.kind is Kind.EVENT:
+        expect_schema(family, "hnth.event")
+        require(body, "boot_id", str)
+        require(body, "seq", int)
+        require(body, "kind", str)
+        ts = min(parse_ts(body.get("ts")), now)
+        stored = dict(body)
+        return [lambda w: w.add_room(path, "", ts), lambda w: w.add_event(key, stored, ts)]
+    return []  # a response: it answers the board that asked, which sees it on its view link
+
+
+def _meeting(p: Parsed) -> list[Write]:
+    province, meeting_id = p.province, p.extra
+    if p.body is None:
+        return [lambda w: w.cancel_meeting(province, meeting_id)]
+    m = validate.meeting(p.body, meeting_id)
+    row = MeetingRow(
+        province=province,
+        id=meeting_id,
+        title=m.title,
+        start=m.start,
+        end=m.end,
+        rooms=m.selector.rooms,
+        cancelled=False,
+        groups=m.selector.groups,
+    )
+    return [lambda w: w.put_meeting(row)]
