@@ -40,6 +40,7 @@ def prometheus(fleet: Fleet, *, live_clients: int) -> str:
         ("duplicates", s.duplicates, "messages already seen (retained redelivery, outbox replay)"),
         ("rejected", s.rejected, "messages refused (malformed, oversized, off-contract)"),
         ("late_wills", s.late_wills, "offline Wills of an older session, ignored"),
+        ("stored", s.stored, "messages of this board's share stored (boards sharing the ingest)"),
     ):
         out += _metric(f"hnth_board_messages_{name}_total", "counter", help_text, [("", value)])
     out += _metric(
