@@ -227,3 +227,15 @@ def test_two_boards_share_the_ingest_and_one_carries_on_when_the_other_is_killed
     )  # each room once
     assert b.proc is not None
     assert b.proc.poll() is None
+
+
+def test_the_contract_acl_lets_the_central_account_take_a_share(acl_broker, mqtt_client):
+    """docs/mosquitto/acl, unchanged, serves boards sharing the ingest ($share/<group>/…)."""
+    share = mqtt_client(acl_broker, "board-a-ingest", username="central", password="pw-central")
+    assert share.subscribe("$share/pair/hnth/v2/#", qos=0) == [0]
+    room = mqtt_client(acl_broker, "son-la/xa-a", username="son-la/xa-a", password="pw-xa-a")
+    status = payloads.status("online", boot_id="b1", agent_version="2.0", ts=datetime.now(UTC))
+    assert room.publish_wait("hnth/v2/son-la/xa-a/status", payloads.encode(status)) == 0
+    got = share.get_message(10)
+    assert got is not None, "the share delivered nothing"
+    assert got.topic == "hnth/v2/son-la/xa-a/status"
