@@ -160,7 +160,7 @@ class Fleet:
             return True
         started = time.monotonic()
         try:
-            with self.store.transaction() as w:
+            with self.store.batch() as w:
                 for write in batch:
                     write(w)
         except StoreUnavailable as exc:

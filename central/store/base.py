@@ -242,6 +242,10 @@ class Store(ABC):
                 self._in_tx = False
             self._exec("COMMIT")
 
+    def batch(self) -> contextlib.AbstractContextManager[Writer]:
+        """The ingest's flush: a transaction whose writes need not report row counts."""
+        return self.transaction()
+
     # ------------------------------------------------------------ audit and users
 
     def add_audit(

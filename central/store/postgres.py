@@ -9,14 +9,15 @@ reopened by the next statement outside a transaction: a PostgreSQL restart heals
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar, Final
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
 from central import schema
-from central.store.base import Params, Store, StoreUnavailable
+from central.store.base import Params, Store, StoreUnavailable, Writer
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ class PostgresStore(Store):
         self._url = url
         self._timeout = connect_timeout_s
         self._conn: psycopg.Connection[Any] | None = None
+        self._piped = False  # inside `batch`: row counts are not known yet
         with self._lock:
             conn = self._connection()
             try:
@@ -150,11 +152,29 @@ class PostgresStore(Store):
             raise StoreUnavailable(str(exc).strip()) from exc
         return self._conn
 
+    @contextmanager
+    def batch(self) -> Iterator[Writer]:
+        """One transaction, pipelined: the writes go in one stream, not a round trip per row.
+
+        A statement's row count is known only at the sync at the end, so the Writer's "was it
+        new" answers are -1 here (ingest does not ask); `transaction` keeps them.
+        """
+        with self._lock:
+            conn = self._connection()
+            self._in_tx = self._piped = True
+            try:
+                with conn.transaction(), conn.pipeline():
+                    yield Writer(self._exec)
+            except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+                raise StoreUnavailable(str(exc).strip()) from exc
+            finally:
+                self._in_tx = self._piped = False
+
     def _exec(self, sql: str, params: Params = ()) -> int:
         try:
             with self._connection().cursor() as cur:
                 cur.execute(sql.replace("?", "%s"), params)
-                return cur.rowcount
+                return -1 if self._piped else cur.rowcount
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             raise StoreUnavailable(str(exc).strip()) from exc
 
