@@ -51,6 +51,11 @@ VERBS: Final = (
 class Stoppable(Protocol):
     """A background client the board owns (the shared-ingest link)."""
 
+    @property
+    def connected(self) -> bool:
+        """True while connected to the broker."""
+        ...
+
     def stop(self) -> None:
         """Disconnect and stop its thread."""
         ...
@@ -519,11 +524,13 @@ class Board:
         if link is None:
             return
         stats = self.fleet.stats
-        if link.connected != stats.broker_connected:
-            why = "" if link.connected else str(getattr(link, "failure_text", lambda: "")())
-            if not link.connected:
+        # With a shared ingest, the board ingests only while both of its links are up.
+        down = [x for x in (link, self.share_link) if x is not None and not x.connected]
+        if (not down) != stats.broker_connected:
+            why = str(getattr(down[0], "failure_text", lambda: "")()) if down else ""
+            if down:
                 log.warning("board has no broker: %s", why)
-            self.fleet.set_broker(connected=link.connected, error=why)
+            self.fleet.set_broker(connected=not down, error=why)
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
