@@ -10,7 +10,7 @@ import ipaddress
 import logging
 import secrets
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
@@ -37,7 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--broker", metavar="HOST:PORT", help=t("board.opt.broker"))
     p.add_argument("--demo", action="store_true", help=t("board.opt.demo"))
-    sub = p.add_subparsers(dest="board_command", metavar="{merge,migrate,import,export,user}")
+    sub = p.add_subparsers(dest="board_command", metavar="{merge,migrate,import,export,prune,user}")
     migrate = sub.add_parser(
         "migrate", help=t("board.migrate.help"), description=t("board.migrate.help")
     )
@@ -51,6 +51,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     exp.add_argument("--to", dest="until", required=True, help=t("board.export.opt.to"))
     exp.add_argument("--output", metavar="FILE", help=t("board.export.opt.output"))
     _common(exp)
+    prune = sub.add_parser("prune", help=t("board.prune.help"), description=t("board.prune.help"))
+    prune.add_argument("--dry-run", action="store_true", help=t("board.prune.opt.dry_run"))
+    add_json(prune)
+    _common(prune)
     users.add_parser(sub, _common)
     merge = sub.add_parser("merge", help=t("board.merge.help"), description=t("board.merge.help"))
     merge.add_argument("old", nargs="+", metavar="PROVINCE/ROOM", help=t("board.merge.opt.old"))
@@ -82,6 +86,11 @@ def main(args: argparse.Namespace) -> int:
     if getattr(args, "board_command", None) in ("import", "export"):
         try:
             return _replay(args, bcfg, store)
+        finally:
+            store.close()
+    if getattr(args, "board_command", None) == "prune":
+        try:
+            return _prune(args, bcfg, store)
         finally:
             store.close()
     if bcfg.share_ingest and store.kind != "postgresql":
@@ -192,6 +201,27 @@ def _replay(args: argparse.Namespace, bcfg: BoardConfig, store: Store) -> int:
     else:
         print(t("board.import.done", bad=len(res.errors), **res.as_dict() | {"errors": 0}))
     return 1 if res.errors else 0
+
+
+def _prune(args: argparse.Namespace, bcfg: BoardConfig, store: Store) -> int:
+    """`board prune [--dry-run] [--json]`: progress on stderr, what was done on stdout."""
+    from central import retention
+    from central.store import StoreUnavailable
+
+    def progress(step: str, n: int) -> None:
+        print(t("board.prune.progress", step=step, n=n), file=sys.stderr, flush=True)
+
+    try:
+        res = retention.prune(
+            store, bcfg, datetime.now(UTC), dry_run=args.dry_run, progress=progress
+        )
+    except StoreUnavailable as exc:
+        raise ConfigError(t("board.db.unavailable", where=store.path, error=exc)) from None
+    if args.json:
+        print_json(res.as_dict())
+    else:
+        print(t("board.prune.dry" if res.dry_run else "board.prune.done", **res.as_dict()))
+    return 0
 
 
 def _when(text: str, tz: str) -> datetime:

@@ -24,10 +24,11 @@ from central.report.db import Closing, ReportDb
 from central.report.export import sha256, to_csv, to_json
 from central.report.month import MonthReport, generate
 from central.report.rules import Interval, Rules
+from central.retention import essential
 
 if TYPE_CHECKING:
     from central.config import BoardConfig, ReportConfig
-    from central.store import Store
+    from central.store import StatusRow, Store
 
 MANIFEST = "manifest.json"
 _MARGIN = timedelta(days=7)  # as central.report.month reads around the month
@@ -193,12 +194,14 @@ def input_export(
         "status": sorted(
             [s.room, s.boot_id, s.state, iso(s.ts)]
             for r in rooms
-            for s in store.statuses(r.path.key, until)
+            for s in _at_and_after(store.statuses(r.path.key, until), lo)
         ),
+        # Only the reports the report reads (what retention keeps): a month closed before its
+        # readiness was folded still verifies after.
         "readiness": sorted(
             [x.room, iso(x.ts), x.verdict, x.trigger, x.meeting_id or ""]
             for r in rooms
-            for x in store.readiness_rows(r.path.key, until)
+            for x in essential(store.readiness_rows(r.path.key, until))
         ),
         "meetings": [
             [m.province, m.id, m.title, iso(m.start), iso(m.end), list(m.rooms), list(m.groups)]
@@ -261,3 +264,9 @@ def _write(
         json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8"
     )
     return Closed(target, digest, int(extra.get("seq", 0)), manifest)
+
+
+def _at_and_after(rows: list[StatusRow], lo: datetime) -> list[StatusRow]:
+    """The state at `lo` (its last status before) and every change after: what retention keeps."""
+    before = [s for s in rows if s.ts < lo]
+    return [*before[-1:], *(s for s in rows if s.ts >= lo)]
