@@ -274,3 +274,24 @@ def test_any_input_is_ingested_or_rejected_never_raised(tmp_path_factory, topic,
         for e in ("TypeError", "KeyError", "AttributeError", "ValueError")
     )
     store.close()
+
+
+def test_a_full_disk_keeps_history_in_memory_and_writes_it_when_there_is_room(fleet):
+    # SQLite's own limit stands in for a full file system: the same SQLITE_FULL error path.
+    db = fleet.store._db
+    fleet.ingest(status("online"))
+    assert fleet.flush()
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count={pages}")
+    for seq in range(1, 301):
+        fleet.ingest(readiness(seq, ts=T0 + timedelta(seconds=seq)))
+    assert not fleet.flush()
+    assert "full" in fleet.db_error
+    assert not fleet.db_ok
+    assert fleet.stats.db_pending > 0  # counted, and shown on the page and in /metrics
+    assert fleet.rooms()[0]["state"] == "ready"  # the live view does not wait for the disk
+    db.execute("PRAGMA max_page_count=1073741823")  # space again
+    assert fleet.flush()
+    assert fleet.db_ok
+    assert fleet.stats.db_pending == 0
+    assert len(fleet.store.readiness_rows("son-la/xa-a", T0 + timedelta(1))) == 300
