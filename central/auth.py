@@ -5,19 +5,31 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final, Protocol
+
+from agent.contract.clock import iso
+
+log = logging.getLogger(__name__)
 
 SCRYPT_N: Final = 2**14
 SCRYPT_R: Final = 8
 SCRYPT_P: Final = 1
-_MAX_SESSIONS: Final = 10_000
+_MAX_SESSIONS: Final = 10_000  # sessions remembered for the fallback (oldest forgotten)
+_GRACE_S: Final = 600.0  # how long a session vouched for stays usable while the database is away
+_RETRY_S: Final = 2.0  # after the database failed, requests use the fallback this long
+_PURGE_EVERY_S: Final = 3600.0  # a sign-in deletes expired rows at most this often
+# A user's sessions end as expired, not deleted: its open pages say "session expired".
+_END_USER: Final = 'UPDATE sessions SET expires=0 WHERE "user"=? AND expires>0'
 _MAX_TRACKED: Final = 10_000  # users and addresses with recent failures (oldest forgotten)
 DISABLED: Final = "!"  # a hash starting with this belongs to a disabled user
 
@@ -73,66 +85,190 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, _unb64(digest))
 
 
-class Sessions:
-    """Sessions live in memory: a board restart signs everyone out, which is acceptable here."""
+class SqlSeam(Protocol):
+    """What Sessions needs of a `central.store.Store`: its lock and its driver seam."""
 
-    def __init__(self, ttl_s: float) -> None:
+    @property
+    def _lock(self) -> AbstractContextManager[Any]: ...
+
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> int: ...
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+
+class Sessions:
+    """Sessions in the board's database: kept over a restart and shared by every board on it.
+
+    Only the token's SHA-256 is stored. While the database does not answer, a session that this
+    process saw the database vouch for within `_GRACE_S` still works (viewers keep their page);
+    a new sign-in fails, and a sign-out here is remembered and written once the database is back.
+    """
+
+    def __init__(
+        self,
+        store: SqlSeam,
+        ttl_s: float,
+        *,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
         self.ttl_s = ttl_s
+        self._clock, self._monotonic = clock, monotonic
         self._lock = threading.Lock()
-        self._by_token: dict[str, Session] = {}
+        # token hash → (session, when the database last vouched for it): the fallback, and
+        # never consulted while the database answers
+        self._seen: OrderedDict[str, tuple[Session, float]] = OrderedDict()
+        self._dropped: set[str] = set()  # token hashes signed out while the database was away
+        self._dropped_users: set[str] = set()  # users whose sessions ended then
+        self._down_until = 0.0  # the database failed: requests use the fallback until then
+        self._purged = -float("inf")
 
     def create(self, user: str, role: Role) -> Session:
-        """Start a session for a user who just proved their password."""
+        """Start a session for a user who just proved their password (StoreUnavailable if down)."""
+        now = self._clock()
         s = Session(
-            secrets.token_urlsafe(32),
-            user,
-            role,
-            secrets.token_urlsafe(32),
-            time.time() + self.ttl_s,
+            secrets.token_urlsafe(32), user, role, secrets.token_urlsafe(32), now + self.ttl_s
         )
-        with self._lock:
-            if len(self._by_token) >= _MAX_SESSIONS:
-                self._purge()
-            self._by_token[s.token] = s
+        digest = _digest(s.token)
+        self._settle()
+        self._exec(
+            'INSERT INTO sessions(token_hash, "user", role, csrf, expires, created)'
+            " VALUES(?,?,?,?,?,?)",
+            (digest, user, role.value, s.csrf, s.expires, iso(datetime.fromtimestamp(now, UTC))),
+        )
+        self._remember(digest, s)
+        if now - self._purged >= _PURGE_EVERY_S:
+            self._purged = now
+            try:
+                self._exec("DELETE FROM sessions WHERE expires<?", (now,))
+            except Exception as exc:
+                if not _unavailable(exc):
+                    raise
         return s
 
     def get(self, token: str | None) -> tuple[Session | None, bool]:
         """Return (session, expired); an expired session is removed."""
         if not token:
             return None, False
-        with self._lock:
-            s = self._by_token.get(token)
-            if s is None:
-                return None, False
-            if s.expires < time.time():
-                del self._by_token[token]
-                return None, True
-            return s, False
+        digest = _digest(token)
+        if self._monotonic() >= self._down_until:
+            try:
+                self._settle()
+                rows = self._query(
+                    'SELECT "user", role, csrf, expires FROM sessions WHERE token_hash=?',
+                    (digest,),
+                )
+            except Exception as exc:
+                if not _unavailable(exc):
+                    raise
+                self._went_down(exc)
+            else:
+                if self._down_until:
+                    self._down_until = 0.0
+                    log.warning("sessions checked in the database again")
+                return self._answer(token, digest, rows)
+        return self._fallback(digest)
 
     def expire(self, token: str) -> None:
         """Make a session expired now (tests and admin use)."""
+        digest = _digest(token)
+        self._exec("UPDATE sessions SET expires=0 WHERE token_hash=?", (digest,))
         with self._lock:
-            s = self._by_token.get(token)
-            if s is not None:
-                self._by_token[token] = Session(s.token, s.user, s.role, s.csrf, 0.0)
+            self._seen.pop(digest, None)
 
     def drop(self, token: str) -> None:
-        """Sign a session out."""
+        """Sign a session out (on every board; later if the database is away now)."""
+        digest = _digest(token)
         with self._lock:
-            self._by_token.pop(token, None)
+            self._seen.pop(digest, None)
+            self._dropped.add(digest)
+        self._try_settle()
 
-    def drop_user(self, user: str) -> list[str]:
-        """Sign every session of a user out (disabled, deleted or new password); return tokens."""
+    def drop_user(self, user: str) -> int:
+        """Sign every session of a user out (disabled, deleted or new password); return how many."""
         with self._lock:
-            tokens = [k for k, s in self._by_token.items() if s.user == user]
-            for token in tokens:
-                del self._by_token[token]
-        return tokens
+            for digest in [k for k, (s, _) in self._seen.items() if s.user == user]:
+                del self._seen[digest]
+        try:
+            self._settle()
+            return self._exec(_END_USER, (user,))
+        except Exception as exc:
+            if not _unavailable(exc):
+                raise
+            with self._lock:
+                self._dropped_users.add(user)
+            return 0
 
-    def _purge(self) -> None:
-        now = time.time()
-        for token in [k for k, s in self._by_token.items() if s.expires < now]:
-            del self._by_token[token]
+    # ------------------------------------------------------------ internals
+
+    def _answer(
+        self, token: str, digest: str, rows: list[tuple[Any, ...]]
+    ) -> tuple[Session | None, bool]:
+        if not rows:
+            with self._lock:
+                self._seen.pop(digest, None)
+            return None, False
+        user, role, csrf, expires = rows[0]
+        if float(expires) < self._clock():
+            with self._lock:
+                self._seen.pop(digest, None)
+                self._dropped.add(digest)
+            self._try_settle()
+            return None, True
+        s = Session(token, str(user), Role(role), str(csrf), float(expires))
+        self._remember(digest, s)
+        return s, False
+
+    def _fallback(self, digest: str) -> tuple[Session | None, bool]:
+        with self._lock:
+            found = None if digest in self._dropped else self._seen.get(digest)
+        if found is None or self._monotonic() - found[1] > _GRACE_S:
+            return None, False
+        if found[0].expires < self._clock():
+            return None, True
+        return found[0], False
+
+    def _remember(self, digest: str, s: Session) -> None:
+        with self._lock:
+            self._seen.pop(digest, None)
+            self._seen[digest] = (s, self._monotonic())
+            while len(self._seen) > _MAX_SESSIONS:
+                self._seen.popitem(last=False)
+
+    def _settle(self) -> None:
+        """Write the sign-outs made while the database was away (before it is asked again)."""
+        with self._lock:
+            tokens, users = list(self._dropped), list(self._dropped_users)
+        for digest in tokens:
+            self._exec("DELETE FROM sessions WHERE token_hash=?", (digest,))
+            with self._lock:
+                self._dropped.discard(digest)
+        for user in users:
+            self._exec(_END_USER, (user,))
+            with self._lock:
+                self._dropped_users.discard(user)
+
+    def _try_settle(self) -> None:
+        try:
+            self._settle()
+        except Exception as exc:
+            if not _unavailable(exc):
+                raise
+            self._went_down(exc)
+
+    def _went_down(self, exc: Exception) -> None:
+        if not self._down_until:
+            log.warning("database not answering: sessions seen recently still work (%s)", exc)
+        self._down_until = self._monotonic() + _RETRY_S
+
+    def _exec(self, sql: str, params: Sequence[Any]) -> int:
+        with self.store._lock:
+            return self.store._exec(sql, params)
+
+    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self.store._lock:
+            return self.store._query(sql, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +347,16 @@ class Throttle:
 def csrf_ok(session: Session, header: str | None) -> bool:
     """True when the request's X-CSRF-Token matches the session's token."""
     return bool(header) and hmac.compare_digest(session.csrf, header or "")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _unavailable(exc: Exception) -> bool:
+    """The database did not answer: central.store.StoreUnavailable, which says it is retryable."""
+    # By its flag, not its class: auth sits beside the store in the layers and cannot import it.
+    return getattr(exc, "retryable", False) is True
 
 
 def _b64(data: bytes) -> str:

@@ -24,6 +24,7 @@ from central.availability import report
 from central.metrics import CONTENT_TYPE, health_check, prometheus
 from central.service import Board
 from central.store import StoreUnavailable
+from central.web.degraded import IngestHealth
 from central.web.hub import Hub
 from central.web.security import COOKIE, DUMMY_HASH, SCRYPT_WAITING, Guard
 
@@ -34,8 +35,8 @@ _KEEPALIVE_S: Final = 15.0
 _HEALTH_DB_S: Final = 2.0  # /healthz waits this long for the database
 
 
-def routes(board: Board, hub: Hub, guard: Guard) -> list[BaseRoute]:
-    """The app's routes, each behind the guard its role needs."""
+def routes(board: Board, hub: Hub, guard: Guard, health: IngestHealth) -> list[BaseRoute]:
+    """The app's routes, each behind the guard its role needs; `health` is what the page reads."""
     lang_of, error, read_json, guarded = guard.lang_of, guard.error, guard.read_json, guard.guarded
     throttle = guard.throttle
 
@@ -67,6 +68,9 @@ def routes(board: Board, hub: Hub, guard: Guard) -> list[BaseRoute]:
                 # Verify against a dummy hash for unknown users: timing does not reveal who exists.
                 stored = found[1] if found else DUMMY_HASH
                 ok = await run_in_threadpool(verify_password, password, stored)
+        except StoreUnavailable as exc:
+            log.warning("board sign-in for %r refused: database not answering (%s)", name, exc)
+            return error(request, 503, "db_down")
         finally:
             guard.waiting -= 1
         if not found or not ok:
@@ -83,7 +87,11 @@ def routes(board: Board, hub: Hub, guard: Guard) -> list[BaseRoute]:
                 )
             return error(request, 401, "bad_login")
         throttle.succeeded(name)
-        session = board.sessions.create(name, Role(found[0]))
+        try:
+            session = await run_in_threadpool(board.sessions.create, name, Role(found[0]))
+        except StoreUnavailable as exc:
+            log.warning("board sign-in for %r refused: database not answering (%s)", name, exc)
+            return error(request, 503, "db_down")
         await run_in_threadpool(board.audit, name, "login", address, ok=True)
         response = JSONResponse(
             {"ok": True, "user": name, "role": session.role.value, "csrf": session.csrf}
@@ -102,12 +110,15 @@ def routes(board: Board, hub: Hub, guard: Guard) -> list[BaseRoute]:
     async def logout(request: Request) -> Response:
         token = request.cookies.get(COOKIE)
         if token:
-            session, _ = board.sessions.get(token)
-            board.sessions.drop(token)
+            session, _ = await run_in_threadpool(board.sessions.get, token)
+            await run_in_threadpool(board.sessions.drop, token)
             hub.end_sessions({token})  # its open live streams end now, not at their next write
             if session is not None:
                 address = request.client.host if request.client else "?"
-                await run_in_threadpool(board.audit, session.user, "logout", address, ok=True)
+                try:
+                    await run_in_threadpool(board.audit, session.user, "logout", address, ok=True)
+                except StoreUnavailable as exc:  # signed out all the same (central.auth)
+                    log.warning("sign-out of %r not audited: %s", session.user, exc)
         response = JSONResponse({"ok": True})
         response.delete_cookie(COOKIE, path="/")
         return response
@@ -129,7 +140,7 @@ def routes(board: Board, hub: Hub, guard: Guard) -> list[BaseRoute]:
     # ------------------------------------------------------------ reads
 
     async def fleet(_: Request) -> Response:
-        return JSONResponse({"rooms": board.fleet.rooms(), "health": board.fleet.health()})
+        return JSONResponse({"rooms": board.fleet.rooms(), "health": health.payload()})
 
     async def room(request: Request) -> Response:
         detail = await run_in_threadpool(board.fleet.detail, request.path_params["room"])
@@ -194,12 +205,13 @@ def routes(board: Board, hub: Hub, guard: Guard) -> list[BaseRoute]:
         async def events() -> AsyncIterator[str]:
             try:
                 yield "retry: 2000\n\n"
-                yield f"event: hello\ndata: {json.dumps({'health': board.fleet.health()})}\n\n"
+                yield f"event: hello\ndata: {json.dumps({'health': health.payload()})}\n\n"
                 while True:
                     try:
                         frame = await asyncio.wait_for(q.get(), _KEEPALIVE_S)
                     except TimeoutError:
-                        if board.sessions.get(request.cookies.get(COOKIE))[0] is None:
+                        token = request.cookies.get(COOKIE)
+                        if (await run_in_threadpool(board.sessions.get, token))[0] is None:
                             return
                         yield ": keepalive\n\n"
                         continue

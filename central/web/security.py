@@ -17,6 +17,7 @@ from agent.errors import AgentError
 from agent.i18n import t
 from central.auth import DISABLED, Role, Session, Throttle, csrf_ok
 from central.service import Board
+from central.store import StoreUnavailable
 from central.web.hub import Hub
 
 COOKIE: Final = "hnth_board"
@@ -63,7 +64,12 @@ class Guard:
         now = time.monotonic()
         if now - checked.get(session.token, 0.0) < _RECHECK_USER_S:
             return True
-        found = await run_in_threadpool(self.board.store.user, session.user)
+        try:
+            found = await run_in_threadpool(self.board.store.user, session.user)
+        except StoreUnavailable:
+            # The session itself was vouched for (central.auth); ask about its user again later.
+            checked[session.token] = now
+            return True
         if found is None or found[1].startswith(DISABLED):
             self.board.sessions.drop(session.token)
             self.hub.end_sessions({session.token})
@@ -79,7 +85,8 @@ class Guard:
         error = self.error
 
         async def wrapper(request: Request) -> Response:
-            session, expired = self.session_of(request)
+            # In a worker thread: the sessions are in the database, which may be slow or away.
+            session, expired = await run_in_threadpool(self.session_of, request)
             if session is not None and not await self.still_allowed(session):
                 session, expired = None, True
             if session is None:

@@ -147,6 +147,20 @@ function setHealth(hl) {
   b.textContent = up ? tr("board.web.broker.up") : tr("board.web.broker.down", { error: hl.broker_error || "" });
   b.title = b.textContent;
   b.className = "pill" + (up ? "" : " down");
+  setIngest(hl.ingest || []);
+}
+
+// Beside the broker's pill: why ingest is degraded (central.web.degraded), hidden when it is not.
+function setIngest(reasons) {
+  const el = $("#ingest");
+  const words = reasons.map((r) => tr("board.web.ingest." + r.code, r));
+  const text = words.length ? tr("board.web.ingest.degraded", { reasons: words.join("; ") }) : "";
+  const last = reasons.filter((r) => r.code === "rejected" && r.last).map((r) => tr("board.web.ingest.last", r));
+  el.hidden = !words.length;
+  el.dataset.state = words.length ? "degraded" : "ok";
+  el.querySelector(".long").textContent = text;
+  el.querySelector(".short").textContent = words.length ? tr("board.web.ingest.short") : "";
+  el.title = [text].concat(last).join("\n");
 }
 
 async function refreshMeetings() {
@@ -880,6 +894,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (S.me) { $("#who").textContent = S.me.user + " (" + tr("board.web.role." + S.me.role) + ")"; setHealth(S.health); route(); }
   });
   $("#login").addEventListener("submit", login);
+  $("#ingest").addEventListener("click", () => flash($("#ingest").title, true));  // a phone shows only two words
   $("#logout").addEventListener("click", async () => { holdStop(true); await api("POST", "/api/logout", {}); showLogin(""); });
   await loadMessages();
   const r = await fetch("/api/me", { headers: { "X-Lang": S.lang }, credentials: "same-origin" });
