@@ -489,14 +489,20 @@ class Store(ABC):
     # ------------------------------------------------------------ retention, for central.retention
 
     def readiness_days_before(self, cut: datetime, limit: int) -> list[tuple[str, str]]:
-        """Return up to `limit` (room, UTC day) holding raw readiness reports before `cut`."""
+        """Return up to `limit` (room, UTC day) of the oldest day with raw reports before `cut`."""
+        # Day by day, each a range of the ts index: one scan of all that is left per batch
+        # would make a first run over a year of a large province quadratic.
         with self._lock:
+            first = self._query("SELECT MIN(ts) FROM readiness WHERE ts<?", (iso(cut),))
+            if not first or first[0][0] is None:
+                return []
+            day = str(first[0][0])[:10]
+            lo, hi = self._day_range(day)
             rows = self._query(
-                "SELECT DISTINCT room, substr(ts, 1, 10) AS day FROM readiness WHERE ts<?"
-                " ORDER BY day, room LIMIT ?",
-                (iso(cut), limit),
+                "SELECT DISTINCT room FROM readiness WHERE ts>=? AND ts<? ORDER BY room LIMIT ?",
+                (lo, min(hi, iso(cut)), limit),
             )
-        return [(r[0], r[1]) for r in rows]
+        return [(r[0], day) for r in rows]
 
     def count_readiness_before(self, cut: datetime) -> tuple[int, int]:
         """Return (raw readiness reports, distinct room-days) before `cut`."""
@@ -584,10 +590,7 @@ class Store(ABC):
         self, room: str, day: str, keep: Callable[[list[ReadinessRow]], list[ReadinessRow]]
     ) -> int:
         """Fold one room-day inside the caller's transaction; return the raw reports folded."""
-        from datetime import timedelta
-
-        lo = f"{day}T00:00:00.000Z"
-        hi = iso(parse_ts(lo) + timedelta(days=1))
+        lo, hi = self._day_range(day)
         # The day row is read before the raw reports: a board folding the same day at once
         # then either sees both before or both after the other's commit, never a mix.
         old = self._query(
@@ -633,3 +636,11 @@ class Store(ABC):
                 chunk,
             )
         return len(raw)
+
+    @staticmethod
+    def _day_range(day: str) -> tuple[str, str]:
+        """The stored-time bounds [lo, hi) of a UTC day `YYYY-MM-DD`."""
+        from datetime import timedelta
+
+        lo = f"{day}T00:00:00.000Z"
+        return lo, iso(parse_ts(lo) + timedelta(days=1))
