@@ -15,12 +15,19 @@ from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
 from agent.contract import payloads, topics
-from agent.contract.groups import Selector, v1_selector
 from agent.contract.names import is_slug
 from agent.errors import InvalidArgumentError
 from agent.i18n import t
 from central.auth import DISABLED, Role, Sessions, hash_password
 from central.config import BoardConfig, ReportConfig
+from central.meetings import (
+    error,
+    form_selector,
+    has_v1_rooms,
+    link_error,
+    parse_local,
+    v1_meeting,
+)
 from central.model import Message, RoomRecord, iso
 from central.state import Fleet
 from central.store import Store, StoreUnavailable
@@ -234,13 +241,13 @@ class Board:
     ) -> dict[str, Any] | None:
         """Refuse at once what would only wait: an offline room, a full room or a full board."""
         if status == "offline":
-            return _error("offline", t("board.cmd.offline", lang=lang))
+            return error("offline", t("board.cmd.offline", lang=lang))
         with self._room_lock:
             # ptz.stop is never refused for a busy room: it is what ends a hold.
             if verb != "ptz.stop" and self._per_room.get(room, 0) >= MAX_IN_FLIGHT_ROOM:
-                return _error("busy", t("board.cmd.busy_room", lang=lang))
+                return error("busy", t("board.cmd.busy_room", lang=lang))
             if not self._in_flight.acquire(blocking=False):
-                return _error("busy", t("board.cmd.busy", lang=lang))
+                return error("busy", t("board.cmd.busy", lang=lang))
             self._per_room[room] = self._per_room.get(room, 0) + 1
         return None
 
@@ -283,7 +290,7 @@ class Board:
         )
         if rc != 0:
             self.fleet.forget_response(request_id)
-            body = self._link_error(rc, lang)
+            body = link_error(rc, lang)
         else:
             try:
                 response = fut.result(timeout)
@@ -311,27 +318,27 @@ class Board:
         meeting_id = str(data.get("id") or "m-" + secrets.token_hex(4))
         title = str(data.get("title") or "").strip()
         try:
-            start = _parse_local(str(data.get("start", "")), self.cfg.timezone)
-            end = _parse_local(str(data.get("end", "")), self.cfg.timezone)
+            start = parse_local(str(data.get("start", "")), self.cfg.timezone)
+            end = parse_local(str(data.get("end", "")), self.cfg.timezone)
         except ValueError:
             raise InvalidArgumentError(t("board.meeting.bad_time", lang=lang)) from None
         if not is_slug(meeting_id) or not is_slug(province):
             raise InvalidArgumentError(t("board.meeting.bad_id", lang=lang))
-        selector = self._selector(province, data)
+        selector = form_selector(data, province, self.fleet.rooms())
         if not title or end <= start or selector.problems():
             raise InvalidArgumentError(t("board.meeting.invalid", lang=lang))
         body = payloads.meeting(meeting_id, title=title, start=start, end=end, selector=selector)
         rc = self._publish(
             topics.schedule(province, meeting_id), payloads.encode(body), retain=True
         )
-        if rc == 0 and self._has_v1_rooms(province):
+        if rc == 0 and has_v1_rooms(self.fleet.rooms(), province):
             # Rooms still on contract v1 read only hnth.meeting/1 at the v1 topic.
             rc = self._publish(
                 topics.schedule(province, meeting_id, version=1),
-                payloads.encode(self._v1_meeting(body, province)),
+                payloads.encode(v1_meeting(body, province, self.fleet.rooms())),
                 retain=True,
             )
-        result = {"ok": True, "meeting": body} if rc == 0 else self._link_error(rc, lang)
+        result = {"ok": True, "meeting": body} if rc == 0 else link_error(rc, lang)
         target = f"{province}/{meeting_id}"
         audit_id = self._audit(
             user, "meeting.schedule", target, args=body, ok=rc == 0, result=result
@@ -343,9 +350,9 @@ class Board:
         if self.fleet.meeting(province, meeting_id) is None:
             raise InvalidArgumentError(t("board.meeting.unknown", lang=lang, id=meeting_id))
         rc = self._publish(topics.schedule(province, meeting_id), b"", retain=True)
-        if rc == 0 and self._has_v1_rooms(province):
+        if rc == 0 and has_v1_rooms(self.fleet.rooms(), province):
             rc = self._publish(topics.schedule(province, meeting_id, version=1), b"", retain=True)
-        result = {"ok": True} if rc == 0 else self._link_error(rc, lang)
+        result = {"ok": True} if rc == 0 else link_error(rc, lang)
         target = f"{province}/{meeting_id}"
         audit_id = self._audit(user, "meeting.cancel", target, args={}, ok=rc == 0, result=result)
         return ActionResult(rc == 0, result, audit_id)
@@ -364,52 +371,6 @@ class Board:
         self._audit(
             user, "room.merge", new, args={"old": old, "reason": reason}, ok=True, result={}
         )
-
-    def _selector(self, province: str, data: dict[str, Any]) -> Selector:
-        """Rooms and groups from the form: lists, or one text of ids, groups and v1 patterns."""
-        rooms, groups = data.get("rooms") or [], data.get("groups") or []
-        if isinstance(rooms, str):
-            rooms = [r.strip() for r in rooms.split(",") if r.strip()]
-        if isinstance(groups, str):
-            groups = [g.strip() for g in groups.split(",") if g.strip()]
-        if not isinstance(rooms, list) or not isinstance(groups, list):
-            return Selector()
-        known = {
-            g["id"] for r in self.fleet.rooms() if r["province"] == province for g in r["groups"]
-        }
-        out_rooms: list[str] = []
-        out_groups = [str(g) for g in groups]
-        for token in map(str, rooms):
-            if "/" in token:  # a v1 pattern, e.g. "moc-chau/*"
-                sel = v1_selector([token])
-                out_rooms += sel.rooms
-                out_groups += sel.groups
-            elif token in known:
-                out_groups.append(token)
-            else:
-                out_rooms.append(token)
-        if not out_rooms and not out_groups:
-            out_rooms = ["*"]
-        return Selector(tuple(dict.fromkeys(out_rooms)), tuple(dict.fromkeys(out_groups)))
-
-    def _has_v1_rooms(self, province: str) -> bool:
-        return any(r["version"] == 1 and r["province"] == province for r in self.fleet.rooms())
-
-    def _v1_meeting(self, body: dict[str, Any], province: str) -> dict[str, Any]:
-        """The same meeting for v1 rooms: their patterns `district/room` (a group is a district)."""
-        districts = {
-            r["id"]: r["groups"][0]["id"] if r["groups"] else "_"
-            for r in self.fleet.rooms()
-            if r["province"] == province
-        }
-        patterns = ["*"] if "*" in body["rooms"] else []
-        patterns += [f"{districts.get(r, '*')}/{r}" for r in body["rooms"] if r != "*"]
-        patterns += [f"{g}/*" for g in body["groups"]]
-        return {
-            **{k: v for k, v in body.items() if k != "groups"},
-            "schema": payloads.MEETING_V1,
-            "rooms": patterns,
-        }
 
     def audit(
         self,
@@ -447,29 +408,6 @@ class Board:
         if self.link is None or not self.link.connected:
             return -1
         return self.link.publish_wait(topic, payload, qos=1, timeout=5.0, **kw)
-
-    @staticmethod
-    def _link_error(rc: int | None, lang: str) -> dict[str, Any]:
-        if rc == -1:
-            return {
-                "ok": False,
-                "error": {
-                    "code": "broker_unavailable",
-                    "message": t("board.cmd.no_broker", lang=lang),
-                },
-            }
-        if rc == 135:
-            return {
-                "ok": False,
-                "error": {"code": "not_authorized", "message": t("board.cmd.denied", lang=lang)},
-            }
-        return {
-            "ok": False,
-            "error": {
-                "code": "broker_error",
-                "message": t("board.cmd.broker_error", lang=lang, rc=rc),
-            },
-        }
 
     def _only_province(self) -> str:
         provinces = {r["province"] for r in self.fleet.rooms()}
@@ -531,15 +469,3 @@ class Board:
             if down:
                 log.warning("board has no broker: %s", why)
             self.fleet.set_broker(connected=not down, error=why)
-
-
-def _error(code: str, message: str) -> dict[str, Any]:
-    return {"ok": False, "error": {"code": code, "message": message}}
-
-
-def _parse_local(text: str, tz: str) -> datetime:
-    """Parse a time from the page: with an offset as given, without one in the province's zone."""
-    from zoneinfo import ZoneInfo
-
-    dt = datetime.fromisoformat(text)
-    return dt if dt.tzinfo else dt.replace(tzinfo=ZoneInfo(tz))
