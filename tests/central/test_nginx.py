@@ -25,11 +25,16 @@ from pathlib import Path
 
 import pytest
 
+from agent import config as config_mod
 from agent import programs
+from agent.config_fields import section
 from agent.sim.broker import Pki, free_port
+from central.config import BoardConfig
 from tests.fixtures.common import need_program
 
-SITE = Path(__file__).resolve().parents[2] / "docs" / "nginx" / "hnth-board.conf"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SITE = DOCS / "nginx" / "hnth-board.conf"
+GUIDE = DOCS / "deployment.md"
 
 # The parts of Debian 12's /etc/nginx/nginx.conf that the site's directives could clash with.
 MAIN = """\
@@ -323,3 +328,34 @@ def test_health_and_metrics_are_for_allowed_hosts_only():
     block = block[: block.index("}")]
     assert "deny all;" in block
     assert "allow 127.0.0.1;" in block
+
+
+def test_the_guides_board_configs_load_and_match_the_site(tmp_path):
+    """docs/deployment.md's board.toml, as web1 and as web2, is valid and fits the nginx file."""
+    guide = GUIDE.read_text(encoding="utf-8")
+    toml = re.search(r"```toml\n(.*?)```", guide, flags=re.DOTALL)
+    assert toml is not None
+    web1 = toml.group(1)
+    web2 = web1.replace('"10.20.0.11:8080"', '"10.20.0.12:8080"', 1)
+    web2 = web2.replace('"hnth-board-a"', '"hnth-board-b"', 1)
+    boards = []
+    for name, text in (("web1", web1), ("web2", web2)):
+        path = tmp_path / f"{name}.toml"
+        path.write_text(text, encoding="utf-8")
+        cfg = config_mod.load(str(path))
+        assert cfg.mqtt.username == "central"  # the ACL's account, not the client id
+        boards.append(section(cfg, "board", BoardConfig))
+    a, b = boards
+    assert a.database == b.database
+    assert a.database.startswith("postgresql://")  # share_ingest is refused on SQLite
+    assert a.share_ingest == b.share_ingest != ""
+    assert a.client_id != b.client_id
+    assert a.behind_tls_proxy
+    assert b.behind_tls_proxy
+    site = SITE.read_text(encoding="utf-8")
+    upstream = re.findall(r"^\s*server (\S+) max_fails", site, flags=re.MULTILINE)
+    assert upstream == [a.listen, b.listen]
+    # The boards must trust nginx's forwarded headers: FORWARDED_ALLOW_IPS is the proxy's address.
+    proxy = re.search(r"FORWARDED_ALLOW_IPS=(\S+)", guide)
+    assert proxy is not None
+    assert f"nginx (proxy, {proxy.group(1)})" in guide
