@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HISTORY: Final = ("status", "meetings", "audit", "events", "coverage")
-_DAYS_PER_TX: Final = 100  # room-days folded per transaction
+_DAYS_PER_TX: Final = 25  # room-days folded per transaction (the store's lock is held)
 _ROWS_PER_TX: Final = 5000  # rows deleted per statement (each its own transaction)
 
 Progress = Callable[[str, int], None]  # (step, rows so far)
@@ -137,13 +137,17 @@ def prune(
 def _fold(store: Store, cut: datetime, tell: Progress) -> tuple[int, int]:
     """Fold every raw readiness report before `cut`, a batch of room-days per transaction."""
     folded = days = 0
+    day = ""
     while batch := store.readiness_days_before(cut, _DAYS_PER_TX):
+        if day and batch[0][1] != day:
+            tell("readiness", folded)  # once per day folded: a first run has many batches
+        day = batch[0][1]
         n = store.fold_readiness(batch, essential)
-        if n == 0:  # a time the day ranges cannot hold: stop rather than loop
-            log.warning("retention: %d room-days before %s could not be folded", len(batch), cut)
+        if n == 0:  # another board folded them meanwhile: leave the rest to the next run
             break
         folded += n
         days += len(batch)
+    if folded:
         tell("readiness", folded)
     return folded, days
 
