@@ -654,3 +654,98 @@ def test_every_view_on_a_phone(rig, phone):
     except BaseException:
         p.shot("failure")
         raise
+
+
+def test_the_ingest_pill_says_history_writes_fail_and_clears_when_they_recover(
+    make_board, web, desk, tmp_path
+):
+    """Issue 13: a database that refuses writes shows "ingest degraded" beside the broker pill."""
+    import sqlite3
+
+    from selenium.webdriver.common.by import By
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    board = make_board()
+    board.start()
+    _, server, _ = web(board)
+    url = f"http://127.0.0.1:{server.port}/"
+    p = Page(desk, "ingest")
+    pill = "#ingest"
+
+    def online(room: str) -> None:
+        body = {
+            "schema": "hnth.status/1",
+            "state": "online",
+            "boot_id": "b",
+            "ts": iso(board.fleet.now()),
+        }
+        board.fleet.ingest(_msg(room, "status", body))
+
+    try:
+        desk.get(url)
+        p.until(lambda: desk.find_element(By.ID, "login-user").is_displayed())
+        desk.find_element(By.ID, "login-user").send_keys("view")
+        desk.find_element(By.ID, "login-password").send_keys(PASSWORDS["view"])
+        desk.find_element(By.ID, "login-submit").click()
+        p.until(lambda: p.js("return !document.getElementById('view').hidden"))
+        online("son-la/xa-a")
+        p.until(lambda: p.js("return !!document.querySelector('.room-tile')"))
+        assert p.attr(pill, "data-state") == "ok"
+        assert not p.js("return document.querySelector(arguments[0]).offsetParent", pill)
+
+        # Another connection holds the SQLite file's write lock: every flush of history fails.
+        holder = sqlite3.connect(board.store.path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            online("son-la/xa-b")
+            p.until(lambda: p.attr(pill, "data-state") == "degraded", 30)
+            text = p.text(pill)
+            assert text.startswith("Nhận dữ liệu bị suy giảm: chưa ghi được lịch sử"), text
+            assert "database is locked" in text  # the reason, as the database gives it
+            p.until(lambda: "bản ghi đang chờ ghi" in p.text(pill))
+            top = p.js(
+                "return document.querySelector(arguments[0]).getBoundingClientRect().top", pill
+            )
+            broker = p.js("return document.getElementById('broker').getBoundingClientRect().top")
+            assert abs(top - broker) < 10  # beside the broker's pill
+            p.no_overflow(DESK[0])
+            p.shot("01-degraded")
+
+            from selenium.webdriver.support.ui import Select
+
+            Select(desk.find_element(By.ID, "lang")).select_by_value("en")
+            p.until(lambda: p.text(pill).startswith("Ingest degraded: history not written"))
+            assert "writes waiting for the database" in p.text(pill)
+
+            # On a phone the pill is two words; a tap shows the reasons.
+            desk.set_window_size(*PHONE)
+            width = p.js("return window.innerWidth")
+            p.until(lambda: p.text(pill) == "⚠ Ingest")
+            fits = "const e = document.querySelector(arguments[0]);"
+            fits += " return e.scrollWidth <= e.clientWidth"
+            assert p.js(fits, pill)  # the two words whole, not cut by an ellipsis
+            p.no_overflow(width)
+            rect = p.js(
+                "const r = document.getElementById('logout').getBoundingClientRect();"
+                " return [r.right, r.bottom]"
+            )
+            assert rect[0] <= width, rect  # "sign out" on screen, on the first row
+            assert rect[1] <= 60, rect
+            assert p.js("return document.querySelector('header').offsetHeight") <= 100
+            p.click(pill)
+            p.until(lambda: "the database is not answering" in p.text("#flash"))
+            p.shot("02-degraded-phone")
+            desk.set_window_size(*DESK)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+
+        # The lock is gone: the queued writes go in and the pill goes away by itself.
+        p.until(lambda: p.attr(pill, "data-state") == "ok", 30)
+        assert not p.js("return document.querySelector(arguments[0]).offsetParent", pill)
+        assert p.text(pill) == ""
+        assert {r.path.key for r in board.store.rooms()} == {"son-la/xa-a", "son-la/xa-b"}
+        p.shot("03-recovered")
+    except BaseException:
+        p.shot("failure")
+        raise
