@@ -5,12 +5,14 @@ a temp prefix (`nginx -p DIR -c CONF -e stderr`: no root, no /etc/nginx). Only t
 the upstream addresses and the certificate and log paths are changed (IPv6 listens are dropped,
 since a test machine may have no IPv6). The upstreams stand in for two boards: each answers with
 its name and records the headers nginx passed, and `/api/stream` writes one event, then waits.
+The last test puts two real boards (web servers on one history) behind it instead.
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import re
 import socket
@@ -30,6 +32,7 @@ from agent import programs
 from agent.config_fields import section
 from agent.sim.broker import Pki, free_port
 from central.config import BoardConfig
+from tests.central.conftest import PASSWORDS
 from tests.fixtures.common import need_program
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -139,11 +142,21 @@ class Nginx:
 
     def get(self, path: str, **headers: str) -> tuple[int, str, dict[str, str]]:
         """GET over HTTPS (verified against the test CA); return status, body and headers."""
+        return self.request("GET", path, headers=headers)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, str, dict[str, str]]:
+        """One HTTPS request on a new connection; the headers come back lower-cased."""
         conn = http.client.HTTPSConnection(
             "127.0.0.1", self.https_port, timeout=10, context=self.tls()
         )
         try:
-            conn.request("GET", path, headers=headers)
+            conn.request(method, path, body=body, headers=headers or {})
             r = conn.getresponse()
             return r.status, r.read().decode(), {k.lower(): v for k, v in r.getheaders()}
         finally:
@@ -158,11 +171,11 @@ class Nginx:
         return (self.dir / "nginx.err").read_text(encoding="utf-8", errors="replace")
 
 
-def site_text(ups: list[Upstream], https_port: int, http_port: int, pki: Pki, d: Path) -> str:
+def site_text(upstream: list[str], https_port: int, http_port: int, pki: Pki, d: Path) -> str:
     """The shipped site with ports, upstreams, certificates and logs moved to the test's."""
     text = SITE.read_text(encoding="utf-8")
     servers = re.findall(r"^\s*server (\S+) max_fails", text, flags=re.MULTILINE)
-    assert len(servers) == len(ups) == 2, servers
+    assert len(servers) == len(upstream) == 2, servers
     changes = {
         "listen 80;": f"listen 127.0.0.1:{http_port};",
         "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
@@ -171,7 +184,7 @@ def site_text(ups: list[Upstream], https_port: int, http_port: int, pki: Pki, d:
         "/var/log/nginx/": f"{d}/",
     }
     changes |= {
-        f"server {old} ": f"server {up.address} " for old, up in zip(servers, ups, strict=True)
+        f"server {old} ": f"server {new} " for old, new in zip(servers, upstream, strict=True)
     }
     for old, new in changes.items():
         assert old in text, old
@@ -192,9 +205,9 @@ def write_prefix(d: Path, site: str) -> Path:
     return main
 
 
-def nginx_argv(d: Path, main: Path, *extra: str) -> list[str]:
-    """nginx with its prefix, config and error log in `d`."""
-    return [programs.require("nginx"), "-p", f"{d}/", "-c", str(main), "-e", "stderr", *extra]
+def nginx_options(d: Path, main: Path) -> list[str]:
+    """nginx's options: its prefix, config and error log in `d`."""
+    return ["-p", f"{d}/", "-c", str(main), "-e", "stderr"]
 
 
 @pytest.fixture
@@ -207,16 +220,16 @@ def upstreams() -> Iterator[list[Upstream]]:
             up.stop()
 
 
-@pytest.fixture
-def nginx(tmp_path: Path, pki: Pki, upstreams: list[Upstream]) -> Iterator[Nginx]:
-    """The shipped site on a real nginx, in front of `upstreams`."""
+@contextlib.contextmanager
+def running_nginx(d: Path, pki: Pki, upstream: list[str]) -> Iterator[Nginx]:
+    """The shipped site on a real nginx in front of `upstream` (host:port each); stopped after."""
     need_program("nginx")
-    d = tmp_path / "nginx"
     n = Nginx(d, free_port(), free_port(), pki.ca)
-    main = write_prefix(d, site_text(upstreams, n.https_port, n.http_port, pki, d))
+    main = write_prefix(d, site_text(upstream, n.https_port, n.http_port, pki, d))
     with (d / "nginx.err").open("wb") as err:
+        exe = programs.require("nginx")
         n.proc = subprocess.Popen(
-            nginx_argv(d, main),
+            [exe, *nginx_options(d, main)],
             stdin=subprocess.DEVNULL,
             stdout=err,
             stderr=err,
@@ -243,14 +256,26 @@ def nginx(tmp_path: Path, pki: Pki, upstreams: list[Upstream]) -> Iterator[Nginx
             n.proc.wait(10)
 
 
+@pytest.fixture
+def nginx(tmp_path: Path, pki: Pki, upstreams: list[Upstream]) -> Iterator[Nginx]:
+    """The shipped site on a real nginx, in front of the two stand-in boards."""
+    with running_nginx(tmp_path / "nginx", pki, [up.address for up in upstreams]) as n:
+        yield n
+
+
 # ---------------------------------------------------------------- the tests
 
 
 def test_nginx_accepts_the_site(tmp_path, pki, upstreams):
     need_program("nginx")
     d = tmp_path / "nginx"
-    main = write_prefix(d, site_text(upstreams, free_port(), free_port(), pki, d))
-    proc = subprocess.run(nginx_argv(d, main, "-t"), capture_output=True, timeout=30, check=False)
+    main = write_prefix(
+        d, site_text([up.address for up in upstreams], free_port(), free_port(), pki, d)
+    )
+    exe = programs.require("nginx")
+    proc = subprocess.run(
+        [exe, *nginx_options(d, main), "-t"], capture_output=True, timeout=30, check=False
+    )
     out = proc.stderr.decode(errors="replace")
     assert proc.returncode == 0, out
     assert "syntax is ok" in out
@@ -359,3 +384,98 @@ def test_the_guides_board_configs_load_and_match_the_site(tmp_path):
     proxy = re.search(r"FORWARDED_ALLOW_IPS=(\S+)", guide)
     assert proxy is not None
     assert f"nginx (proxy, {proxy.group(1)})" in guide
+
+
+# ---------------------------------------------------------------- real boards behind the site
+
+
+@pytest.fixture
+def two_boards(tmp_path: Path) -> Iterator[list[str]]:
+    """Two real boards' web servers on one history (as two hosts on one database): host:port."""
+    from central.auth import Role
+    from central.service import Board
+    from central.store import open_store
+    from central.web.server import WebServer
+
+    url = f"sqlite:///{tmp_path}/shared.sqlite"
+    cfg = BoardConfig(behind_tls_proxy=True)  # cookie_secure stays true: nginx speaks HTTPS
+    boards: list[Board] = []
+    servers: list[WebServer] = []
+    try:
+        for _ in range(2):
+            board = Board(cfg, open_store(url, str(tmp_path)))
+            boards.append(board)
+            server = WebServer(board, "127.0.0.1", 0)
+            server.start()
+            servers.append(server)
+        boards[0].add_user("op", Role.OPERATOR, PASSWORDS["op"])
+        yield [f"127.0.0.1:{s.port}" for s in servers]
+    finally:
+        for s in servers:
+            s.stop()
+        for b in boards:
+            b.stop()
+            b.store.close()
+
+
+def test_real_boards_behind_the_site(tmp_path, pki, two_boards):
+    """Sign in once through nginx; both boards honour it; writes pass the Origin check."""
+    with running_nginx(tmp_path / "nginx", pki, two_boards) as n:
+        origin = f"https://127.0.0.1:{n.https_port}"
+        login = json.dumps({"user": "op", "password": PASSWORDS["op"]}).encode()
+        status, body, h = n.request(
+            "POST", "/api/login", login, {"Content-Type": "application/json", "Origin": origin}
+        )
+        assert status == 200, body
+        assert "secure" in h["set-cookie"].lower()
+        auth = {"Cookie": h["set-cookie"].split(";", 1)[0]}
+        csrf = json.loads(body)["csrf"]
+
+        # Two live streams: least_conn puts the second on the other board, and both accept
+        # the one sign-in (sessions are in the shared database).
+        streams = [open_stream(n, auth) for _ in range(2)]
+        try:
+            live = [board_metric(addr, "hnth_board_live_clients") for addr in two_boards]
+            assert live == [1, 1]
+            for _ in range(4):
+                assert n.get("/api/me", **auth)[0] == 200
+            # A write from the page: Origin must equal the Host the board sees, port included.
+            write = auth | {"Origin": origin, "X-CSRF-Token": csrf}
+            write["Content-Type"] = "application/json"
+            command = json.dumps({"verb": "check"}).encode()
+            path = "/api/rooms/son-la/nowhere/command"
+            status, body, _ = n.request("POST", path, command, write)
+            assert (status, json.loads(body)["error"]["code"]) != (403, "csrf"), body
+            assert status == 400, body  # past the guard: the room is unknown
+            status, body, _ = n.request(
+                "POST", path, command, write | {"Origin": "https://evil.example"}
+            )
+            assert (status, json.loads(body)["error"]["code"]) == (403, "csrf"), body
+        finally:
+            for conn in streams:
+                conn.close()
+
+
+def open_stream(n: Nginx, headers: dict[str, str]) -> http.client.HTTPSConnection:
+    """Open /api/stream through nginx and read up to its first event; return the connection."""
+    conn = http.client.HTTPSConnection("127.0.0.1", n.https_port, timeout=10, context=n.tls())
+    conn.request("GET", "/api/stream", headers=headers | {"Accept": "text/event-stream"})
+    r = conn.getresponse()
+    assert r.status == 200, r.read()
+    lines = [r.readline() for _ in range(3)]
+    assert lines == [b"retry: 2000\n", b"\n", b"event: hello\n"], lines
+    return conn
+
+
+def board_metric(address: str, name: str) -> float:
+    """One value of a board's /metrics, read directly (as Prometheus does, not through nginx)."""
+    conn = http.client.HTTPConnection(*address.split(":"), timeout=10)
+    try:
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+    finally:
+        conn.close()
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not in {address}/metrics")
