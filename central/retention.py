@@ -22,6 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from central.model import iso
+from central.store.pruning import Pruning
 
 if TYPE_CHECKING:
     from central.config import BoardConfig
@@ -103,20 +104,21 @@ def prune(
         " (dry run)" if dry_run else "",
     )
     tell = _teller(progress)
+    db = Pruning(store)
     if dry_run:
-        folded, days = store.count_readiness_before(ready_cut)
+        folded, days = db.count_readiness_before(ready_cut)
         tell("readiness", folded)
     else:
-        folded, days = _fold(store, ready_cut, tell)
+        folded, days = _fold(db, ready_cut, tell)
     snaps = _repeat(
-        partial(store.prune_snapshots, cfg.keep_snapshots, _ROWS_PER_TX, dry_run=dry_run),
+        partial(db.prune_snapshots, cfg.keep_snapshots, _ROWS_PER_TX, dry_run=dry_run),
         "snapshots",
         tell,
         once=dry_run,
     )
     gone = {
         table: _repeat(
-            partial(store.prune_history, table, history_cut, _ROWS_PER_TX, dry_run=dry_run),
+            partial(db.prune_history, table, history_cut, _ROWS_PER_TX, dry_run=dry_run),
             table,
             tell,
             once=dry_run,
@@ -134,15 +136,15 @@ def prune(
     )
 
 
-def _fold(store: Store, cut: datetime, tell: Progress) -> tuple[int, int]:
+def _fold(db: Pruning, cut: datetime, tell: Progress) -> tuple[int, int]:
     """Fold every raw readiness report before `cut`, a batch of room-days per transaction."""
     folded = days = 0
     day = ""
-    while batch := store.readiness_days_before(cut, _DAYS_PER_TX):
+    while batch := db.readiness_days_before(cut, _DAYS_PER_TX):
         if day and batch[0][1] != day:
             tell("readiness", folded)  # once per day folded: a first run has many batches
         day = batch[0][1]
-        n = store.fold_readiness(batch, essential)
+        n = db.fold_readiness(batch, essential)
         if n == 0:  # another board folded them meanwhile: leave the rest to the next run
             break
         folded += n

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from agent.errors import ConfigError
 from agent.i18n import t
-from central.store.base import Store, StoreUnavailable, Writer
+from central.store.base import Store, StoreUnavailable
 from central.store.rows import (
     AuditRow,
     CoverageRow,
@@ -22,6 +22,7 @@ from central.store.rows import (
     StoredRoom,
 )
 from central.store.sqlite import SqliteStore
+from central.store.writer import Writer
 
 __all__ = [
     "AuditRow",

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 from central import schema
-from central.store.base import Params, Store, StoreUnavailable, Writer
+from central.store.base import Store, StoreUnavailable
+from central.store.writer import Params, Writer
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,8 @@ import sqlite3
 from typing import Any, ClassVar
 
 from central import schema
-from central.store.base import Params, Store, StoreUnavailable
+from central.store.base import Store, StoreUnavailable
+from central.store.writer import Params
 
 
 class SqliteStore(Store):
