@@ -1,9 +1,10 @@
 """The history interface: one SQL text for SQLite and PostgreSQL, run through a small driver seam.
 
-The statements here and in `writer` are written in the dialect both databases accept (`INSERT … ON CONFLICT`,
-`RETURNING`, quoted `"user"`/`"end"`, a `rowid` column that PostgreSQL's schema declares); `?`
-placeholders are rewritten by the PostgreSQL driver. A subclass supplies `_exec` and `_query`
-and turns its driver's "the database did not answer" errors into `StoreUnavailable`.
+The statements here and in `writer` are written in the dialect both databases accept
+(`INSERT … ON CONFLICT`, `RETURNING`, quoted `"user"`/`"end"`, a `rowid` column that PostgreSQL's
+schema declares); `?` placeholders are rewritten by the PostgreSQL driver. A subclass supplies
+`_exec` and `_query` and turns its driver's "the database did not answer" errors into
+`StoreUnavailable`.
 """
 
 from __future__ import annotations
