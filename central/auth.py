@@ -1,4 +1,4 @@
-"""Board access: scrypt password hashes, server-side sessions and per-session CSRF tokens."""
+"""Board access: scrypt password hashes, sessions in the database and per-session CSRF tokens."""
 
 from __future__ import annotations
 

@@ -71,7 +71,7 @@ class Guard:
             checked[session.token] = now
             return True
         if found is None or found[1].startswith(DISABLED):
-            self.board.sessions.drop(session.token)
+            await run_in_threadpool(self.board.sessions.drop, session.token)
             self.hub.end_sessions({session.token})
             checked.pop(session.token, None)
             return False
