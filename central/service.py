@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 MAX_IN_FLIGHT: Final = 16  # in total (Starlette's pool has 40 threads)
 MAX_IN_FLIGHT_ROOM: Final = 4  # per room (a held camera move repeats every 500 ms)
 
+PRUNE_FIRST_S: Final = 60.0  # let a starting board's retained flood pass first
+PRUNE_EVERY_S: Final = 3600.0
+
 VERBS: Final = (
     "check",
     "state",
@@ -140,9 +143,25 @@ class Board:
         self._per_room: dict[str, int] = {}
 
     def start(self) -> None:
-        """Start writing history in the background."""
+        """Start writing history, and pruning it once an hour, in the background."""
         self._flusher = threading.Thread(target=self._flush_loop, name="board-history", daemon=True)
         self._flusher.start()
+        threading.Thread(target=self._retention_loop, name="board-retention", daemon=True).start()
+
+    def _retention_loop(self) -> None:
+        """central.retention every PRUNE_EVERY_S, the first a minute after the start."""
+        from central import retention
+
+        wait = PRUNE_FIRST_S
+        while not self._stop.wait(wait):
+            wait = PRUNE_EVERY_S
+            try:
+                done = retention.prune(self.store, self.cfg, self.fleet.now())
+                log.info("retention: %s", done)
+            except StoreUnavailable as exc:
+                log.warning("retention skipped, the database did not answer: %s", exc)
+            except Exception:
+                log.exception("retention failed; the next hour retries")
 
     def stop(self) -> None:
         """Stop the history writer after a last flush."""

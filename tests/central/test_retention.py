@@ -431,3 +431,23 @@ def test_board_prune_cli_dry_run_then_json(store_url: str, tmp_path: Path):
         [HNTH, "board", "prune", "--help"], capture_output=True, text=True, check=False
     )
     assert "--dry-run" in helped.stdout
+
+
+def test_a_running_board_prunes_by_itself(store: Store, monkeypatch):
+    import time
+
+    from central import service
+
+    build(store)
+    before = count(store, "SELECT COUNT(*) FROM readiness")
+    monkeypatch.setattr(service, "PRUNE_FIRST_S", 0.1)
+    board = service.Board(cfg(keep_readiness_days=30), store, clock=lambda: NOW)
+    board.start()
+    try:
+        deadline = time.monotonic() + 30
+        while count(store, "SELECT COUNT(*) FROM readiness_daily") == 0:
+            assert time.monotonic() < deadline, "the board did not prune"
+            time.sleep(0.1)
+    finally:
+        board.stop()
+    assert count(store, "SELECT COUNT(*) FROM readiness") < before
