@@ -82,8 +82,12 @@ def _v5_to_v6(conn: psycopg.Connection[Any]) -> None:
 
 
 def _keep() -> str:
-    """central.schema.KEEP in PostgreSQL's words (BYTEA for SQLite's BLOB)."""
-    return schema.KEEP.replace(" BLOB ", " BYTEA ")
+    """central.schema.KEEP in PostgreSQL's words: BYTEA for BLOB, and REAL as SQLite means it.
+
+    SQLite's REAL is 8 bytes, PostgreSQL's 4: a session's expiry (epoch seconds) would be off
+    by a minute.
+    """
+    return schema.KEEP.replace(" BLOB ", " BYTEA ").replace(" REAL ", " DOUBLE PRECISION ")
 
 
 # version → the step from it to the next; PostgreSQL support starts at schema 3.
