@@ -17,27 +17,12 @@ import pytest
 
 from agent.sim.broker import Mosquitto, free_port
 from tests.fixtures.common import need_program
+from tests.fixtures.debian_mosquitto import debian_mosquitto
 
 pytestmark = pytest.mark.broker
 
 SNIPPET = Path(__file__).resolve().parents[2] / "docs" / "mosquitto" / "large-province.conf"
 
-# Debian 12's /etc/mosquitto/mosquitto.conf (package mosquitto 2.0.11-1.2+deb12u1), verbatim.
-DEBIAN_MAIN = """\
-# Place your local configuration in /etc/mosquitto/conf.d/
-#
-# A full description of the configuration file is at
-# /usr/share/doc/mosquitto/examples/mosquitto.conf.example
-
-pid_file /run/mosquitto/mosquitto.pid
-
-persistence true
-persistence_location /var/lib/mosquitto/
-
-log_dest file /var/log/mosquitto/mosquitto.log
-
-include_dir /etc/mosquitto/conf.d
-"""
 DEFAULT_QUEUE = 1000  # mosquitto's max_queued_messages when nothing sets it
 BURST = 1500  # more than the default queue, small enough for a few seconds
 
@@ -45,27 +30,11 @@ BURST = 1500  # more than the default queue, small enough for a few seconds
 def debian_broker(workdir: Path, *, snippet: bool) -> Mosquitto:
     """A mosquitto reading Debian's main file, with conf.d = our listener (+ the snippet)."""
     port = free_port()
-    confd = workdir / "conf.d"
-    confd.mkdir(parents=True)
     # Name order: the listener first, as hnth.conf comes before large-province.conf.
-    (confd / "00-listener.conf").write_text(
-        f"listener {port} 127.0.0.1\nallow_anonymous true\n", encoding="utf-8"
-    )
+    confd = {"00-listener.conf": f"listener {port} 127.0.0.1\nallow_anonymous true\n"}
     if snippet:
-        (confd / SNIPPET.name).write_text(SNIPPET.read_text(encoding="utf-8"), encoding="utf-8")
-    for f in confd.iterdir():
-        f.chmod(0o644)
-    confd.chmod(0o755)
-    text = DEBIAN_MAIN
-    for old, new in {
-        "/run/mosquitto/mosquitto.pid": workdir / "mosquitto.pid",
-        "/var/lib/mosquitto/": f"{workdir}/",
-        "/var/log/mosquitto/mosquitto.log": workdir / "file.log",
-        "/etc/mosquitto/conf.d": confd,
-    }.items():
-        assert old in text
-        text = text.replace(old, str(new))
-    return Mosquitto(workdir, port=port, conf=text)
+        confd[SNIPPET.name] = SNIPPET.read_text(encoding="utf-8")
+    return debian_mosquitto(workdir, confd, port)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from agent.errors import ConfigError
 from agent.mqtt.client import ClientSettings, MqttClient, TlsSettings
 from agent.mqtt.link import Link, client_settings, is_loopback
 from agent.sim.broker import CONTRACT_ACL, Mosquitto, free_port
+from tests.fixtures.debian_mosquitto import debian_mosquitto
 from tests.mqtt.helpers import base, collect, js, load, write_config
 
 pytestmark = pytest.mark.broker
@@ -58,14 +59,14 @@ def accounts(tmp_path):
 
 @pytest.fixture
 def docs_broker(tmp_path, pki, accounts):
-    """docs/mosquitto/mosquitto.conf with paths and port rewritten; TLS + mTLS + ACL."""
+    """docs/mosquitto/mosquitto.conf as conf.d/hnth.conf (with large-province.conf) under Debian's
+    main file, paths and port rewritten; TLS + mTLS + ACL."""
     passwd, _ = accounts
     port = free_port()
     text = (DOCS / "mosquitto.conf").read_text()
     for old, new in {
         "/etc/mosquitto/hnth.passwd": passwd,
         "/etc/mosquitto/hnth.acl": DOCS / "acl",
-        "/var/lib/mosquitto/": f"{tmp_path}/",
         "/etc/mosquitto/certs/ca.crt": pki.ca,
         "/etc/mosquitto/certs/server.crt": pki.server_cert,
         "/etc/mosquitto/certs/server.key": pki.server_key,
@@ -73,7 +74,8 @@ def docs_broker(tmp_path, pki, accounts):
     }.items():
         assert old in text
         text = text.replace(old, str(new))
-    b = Mosquitto(tmp_path / "docs-broker", port=port, conf=text)
+    confd = {"hnth.conf": text, "large-province.conf": (DOCS / "large-province.conf").read_text()}
+    b = debian_mosquitto(tmp_path / "docs-broker", confd, port)
     b.tls = True  # for .url only
     b.start()
     yield b
