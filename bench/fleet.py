@@ -160,7 +160,9 @@ def run_one(n: int, seconds: float, tmp: Path) -> dict[str, object]:
     )
     procs: list[subprocess.Popen[bytes]] = []
     baseline = SubBaseline(broker.port)
-    board = subprocess.Popen([HNTH, "board", "--config", str(cfg)], stderr=subprocess.DEVNULL)
+    board_log = Path(os.environ.get("HNTH_BENCH_BOARD_LOG", os.devnull))
+    with board_log.open("ab") as log_out:
+        board = subprocess.Popen([HNTH, "board", "--config", str(cfg)], stderr=log_out)
     procs.append(board)
     try:
         deadline = time.monotonic() + 20
@@ -280,6 +282,19 @@ def _retained_statuses(port: int) -> set[str]:
     return {"/".join(t.split("/")[2:4]) for t in out.stdout.split()}
 
 
+def _metrics(web_port: int) -> dict[str, float]:
+    """The board's /metrics samples without labels, by name without `hnth_board_`/`_total`."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/metrics", timeout=30) as r:
+            text = r.read().decode()
+    except OSError:
+        return {}
+    return {
+        m[1]: float(m[2])
+        for m in re.finditer(r"^hnth_board_(\w+?)(?:_total)? (\S+)$", text, re.MULTILINE)
+    }
+
+
 def run_burst(n: int, db_kind: str, tmp: Path, pg: object | None) -> dict[str, object]:
     """N rooms connect at once to a default mosquitto while the board runs; count what is lost."""
     from agent.sim.broker import Mosquitto, free_port
@@ -300,7 +315,9 @@ def run_burst(n: int, db_kind: str, tmp: Path, pg: object | None) -> dict[str, o
         encoding="utf-8",
     )
     procs: list[subprocess.Popen[bytes]] = []
-    board = subprocess.Popen([HNTH, "board", "--config", str(cfg)], stderr=subprocess.DEVNULL)
+    board_log = Path(os.environ.get("HNTH_BENCH_BOARD_LOG", os.devnull))
+    with board_log.open("ab") as log_out:
+        board = subprocess.Popen([HNTH, "board", "--config", str(cfg)], stderr=log_out)
     procs.append(board)
     try:
         deadline = time.monotonic() + 30
@@ -323,24 +340,29 @@ def run_burst(n: int, db_kind: str, tmp: Path, pg: object | None) -> dict[str, o
         assert fleet.stdout is not None
         fleet.stdout.readline()  # "N simulated rooms ... connected"
         connect_s = time.monotonic() - t0
-        rss_peak, all_at, seen = 0, None, set()
-        while time.monotonic() - t0 < max(60.0, connect_s + 60):
+        rss_peak, all_at, seen, told = 0, None, set(), 0.0
+        while time.monotonic() - t0 < connect_s + 120:  # "lost" must mean lost, not late
             rss_peak = max(rss_peak, bp.memory_info().rss)
             seen = _recorded(db)
             if len(seen) >= n:
                 all_at = time.monotonic() - t0
                 break
+            if time.monotonic() - told >= 5:  # progress, on stderr
+                told = time.monotonic()
+                m = _metrics(web_port)
+                print(
+                    f"  {told - t0:5.1f} s: {len(seen)}/{n} rooms recorded; board received"
+                    f" {m.get('messages_received', 0):.0f}, queue {m.get('ingest_queue', 0):.0f},"
+                    f" db pending {m.get('db_pending', 0):.0f}, cpu {bp.cpu_percent():.0f} %",
+                    file=sys.stderr,
+                    flush=True,
+                )
             time.sleep(0.5)
         retained = _retained_statuses(broker.port)
         time.sleep(2)
         seen = _recorded(db)
         rss_peak = max(rss_peak, bp.memory_info().rss)
-        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/metrics", timeout=30) as r:
-            metrics = r.read().decode()
-        counters = {
-            m[1]: float(m[2])
-            for m in re.finditer(r"^hnth_board_(\w+?)(?:_total)? (\S+)$", metrics, re.MULTILINE)
-        }
+        counters = _metrics(web_port)
         log = broker.log_path.read_text(encoding="utf-8", errors="replace")
         return {
             "rooms": n,

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from central.model import RoomState
 from central.state import Fleet
 
 CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
@@ -30,9 +29,7 @@ def health_check(fleet: Fleet, store_error: str | None) -> tuple[bool, list[str]
 def prometheus(fleet: Fleet, *, live_clients: int) -> str:
     """The board's metrics in Prometheus text format."""
     s = fleet.stats
-    counts = {state.value: 0 for state in RoomState}
-    for row in fleet.rooms():
-        counts[row["state"]] = counts.get(row["state"], 0) + 1
+    counts = fleet.state_counts()
     out: list[str] = []
     for name, value, help_text in (
         ("received", s.received, "MQTT messages received"),

@@ -139,7 +139,7 @@ class Reconciler:
                 try:
                     for _ in range(3):  # again while it read fewer statuses than rooms known
                         self.run_once()
-                        known = sum(1 for r in self._fleet.rooms() if r.get("status"))
+                        known = self._fleet.with_status()
                         if self.last_statuses >= known or self._stopping():
                             break
                         log.warning(

@@ -176,7 +176,10 @@ class Fleet:
                 "db", "history not written, will retry (%s); %d writes pending", exc, len(batch)
             )
             return False
-        self.db_writes.add(time.monotonic() - started)
+        took = time.monotonic() - started
+        self.db_writes.add(took)
+        if took > 2.0:
+            log.warning("history: %d writes took %.1f s to store", len(batch), took)
         self.stats.db_pending = len(self._in.writes)
         if not self.db_ok:
             log.warning("history written again after %d failed attempts", self.stats.db_errors)
@@ -267,6 +270,22 @@ class Fleet:
         with self._lock:
             recs = [r for r in self._in.rooms.values() if r.path.key not in self.merged]
         return [self.summary(r, now) for r in views.ordered(recs)]
+
+    def state_counts(self) -> dict[str, int]:
+        """How many rooms are in each state (as `rooms` shows them, without building rows)."""
+        now = self.now()
+        self.refresh_merges(every_s=30.0)
+        with self._lock:
+            recs = [r for r in self._in.rooms.values() if r.path.key not in self.merged]
+        counts = {state.value: 0 for state in RoomState}
+        for rec in recs:
+            counts[self.state_of(rec, now).value] += 1
+        return counts
+
+    def with_status(self) -> int:
+        """How many rooms have a status (what a reconcile pass should have read)."""
+        with self._lock:
+            return sum(1 for r in self._in.rooms.values() if r.status)
 
     def detail(self, room: str) -> dict[str, Any] | None:
         """Return one room's full detail: summary, the latest checks and its event timeline."""

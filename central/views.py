@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from agent.i18n import catalog, t
+from agent.i18n import has, t
 from central.model import RoomRecord, RoomState, iso
 from central.store import MeetingRow
 
@@ -40,7 +40,7 @@ def state_of(rec: RoomRecord, now: datetime, stale_after_s: float) -> RoomState:
 def text_of(key: object, args: object, fallback: object) -> dict[str, str] | None:
     """A check's text in both languages from its catalogue key, else the room's own words."""
     own = fallback if isinstance(fallback, str) else None
-    if isinstance(key, str) and key in catalog():
+    if isinstance(key, str) and has(key):  # not `in catalog()`: that builds it, per check
         params = {
             k: v for k, v in (args if isinstance(args, Mapping) else {}).items() if k != "lang"
         }

@@ -96,6 +96,11 @@ def catalog() -> dict[str, tuple[str, str]]:
     return {key: (vi.general(key), en.general(key)) for key in vi.keys | en.keys}
 
 
+def has(key: str) -> bool:
+    """Return whether the catalogue has message `key` (cheap: no catalogue is built)."""
+    return key in _language("vi").keys or key in _language("en").keys
+
+
 def is_plural(key: str) -> bool:
     """Return whether message `key` has plural forms (picked by its `n` parameter)."""
     return key in _language("en").plural
