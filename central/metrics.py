@@ -26,10 +26,14 @@ def health_check(fleet: Fleet, store_error: str | None) -> tuple[bool, list[str]
     return not reasons, reasons
 
 
-def prometheus(fleet: Fleet, *, live_clients: int) -> str:
-    """The board's metrics in Prometheus text format."""
+DEGRADED: Final = ("db", "pending", "dropped", "rejected")  # central.web.degraded's reason codes
+
+
+def prometheus(fleet: Fleet, *, live_clients: int, degraded: Iterable[str] = ()) -> str:
+    """The board's metrics in Prometheus text format; `degraded`: why the page's pill is up."""
     s = fleet.stats
     counts = fleet.state_counts()
+    why = set(degraded)
     out: list[str] = []
     for name, value, help_text in (
         ("received", s.received, "MQTT messages received"),
@@ -40,6 +44,12 @@ def prometheus(fleet: Fleet, *, live_clients: int) -> str:
         ("stored", s.stored, "messages of this board's share stored (boards sharing the ingest)"),
     ):
         out += _metric(f"hnth_board_messages_{name}_total", "counter", help_text, [("", value)])
+    out += _metric(
+        "hnth_board_ingest_degraded",
+        "gauge",
+        "1 while ingest is degraded for this reason (the page's pill shows it)",
+        [(f'reason="{code}"', code in why) for code in DEGRADED],
+    )
     out += _metric(
         "hnth_board_ingest_queue",
         "gauge",

@@ -246,7 +246,8 @@ def routes(board: Board, hub: Hub, guard: Guard, health: IngestHealth) -> list[B
         return JSONResponse(body, 200 if ok else 503, headers={"Cache-Control": "no-store"})
 
     async def metrics(_: Request) -> Response:
-        text = prometheus(board.fleet, live_clients=len(hub._clients))
+        degraded = [r["code"] for r in health.payload()["ingest"]]
+        text = prometheus(board.fleet, live_clients=len(hub._clients), degraded=degraded)
         return Response(text, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
     # ------------------------------------------------------------ operator actions

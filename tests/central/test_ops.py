@@ -119,12 +119,16 @@ def test_healthz_says_503_while_postgresql_is_down_and_recovers(postgres: Postgr
         assert _sample(text, "hnth_board_db_up") == 0
         assert _sample(text, "hnth_board_db_pending") >= 1
         assert _sample(text, "hnth_board_db_errors_total") >= 1
+        assert _sample(text, 'hnth_board_ingest_degraded{reason="db"}') == 1  # as the page's pill
+        assert _sample(text, 'hnth_board_ingest_degraded{reason="pending"}') == 1
+        assert _sample(text, 'hnth_board_ingest_degraded{reason="dropped"}') == 0
     finally:
         postgres.start()
     _wait(lambda: _get(base, "/healthz")[0] == 200)  # healed by itself: reconnect, queue drained
     text = _get(base, "/metrics")[2]
     assert _sample(text, "hnth_board_db_up") == 1
     assert _sample(text, "hnth_board_db_pending") == 0
+    assert _sample(text, 'hnth_board_ingest_degraded{reason="db"}') == 0
     board.stop()
     assert [r.path.key for r in store.rooms()] == ["son-la/xa-a"]
     store.close()
