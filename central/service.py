@@ -135,6 +135,9 @@ class Board:
         self.reconciler: Requestable | None = None
         self.peers: frozenset[str] = frozenset()  # boards of the group ingesting with this one
         self._peers_read = 0.0
+        self._audit_read = 0.0
+        self._audit_seen: int | None = None  # the newest audit id told to this board's pages
+        self._audit_mine: set[int] = set()  # ids this board wrote (already told)
         self._stop = threading.Event()
         self.stopping = False
         self._flusher: threading.Thread | None = None
@@ -421,6 +424,10 @@ class Board:
             user, action, target, args=args, ok=ok, result=result, ts=self.fleet.now()
         )
         self.fleet.emit("audit", {"id": audit_id, "target": target})
+        if self.cfg.share_ingest:
+            self._audit_mine.add(audit_id)
+            if len(self._audit_mine) > 1000:
+                self._audit_mine = {i for i in self._audit_mine if i > (self._audit_seen or 0)}
         return audit_id
 
     def _publish(self, topic: str, payload: bytes, **kw: Any) -> int | None:
@@ -438,6 +445,7 @@ class Board:
                 self.fleet.flush()
                 self._watch_link()
                 self._watch_peers()
+                self._watch_audit()
             except Exception:
                 log.exception("history writer failed; retrying")
 
@@ -474,6 +482,23 @@ class Board:
             )
             self.reconciler.request()
         self.peers = alive
+
+    def _watch_audit(self) -> None:
+        """With peers, tell the open pages of audit entries another board wrote (every 2 s)."""
+        if not self.cfg.share_ingest or time.monotonic() - self._audit_read < 2.0:
+            return
+        self._audit_read = time.monotonic()
+        try:
+            newest = self.store.audit(limit=20)
+        except StoreUnavailable:
+            return
+        seen = self._audit_seen
+        self._audit_seen = max([seen or 0, *(a.id for a in newest)])
+        if seen is None:
+            return  # the first look: only what comes after it is news
+        for a in sorted(newest, key=lambda a: a.id):
+            if a.id > seen and a.id not in self._audit_mine:
+                self.fleet.emit("audit", {"id": a.id, "target": a.target})
 
     def _watch_link(self) -> None:
         """Show a broker that is down even when it never answered (no disconnect callback then)."""

@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +202,13 @@ def test_two_boards_share_the_ingest_and_one_carries_on_when_the_other_is_killed
     for name, h in http.items():  # every board sees every room, live
         _wait(lambda h=h: len(h.call("GET", "/api/fleet")[1]["rooms"]) == n, 20, f"{name} rooms")
         _wait(lambda name=name: streams[name].saw("xa-11"), 20, f"{name}'s live stream")
+    # An operator action on one board reaches the audit log open on the other, live.
+    start = datetime.now(UTC) + timedelta(hours=1)
+    meeting = {"id": "m-two", "title": "Giao ban", "rooms": "*"}
+    meeting |= {"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}
+    status, body = http["board-a"].call("POST", "/api/meetings", meeting)
+    assert status == 200, body
+    _wait(lambda: streams["board-b"].saw('"target":"son-la/m-two"'), 20, "board-b's audit")
 
     a.kill()
     for s in streams.values():
