@@ -7,7 +7,6 @@ import logging
 import re
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from central.meetings import (
     v1_meeting,
 )
 from central.model import Message, RoomRecord, iso
+from central.peers import Group, Requestable
 from central.state import Fleet
 from central.store import Store, StoreUnavailable
 
@@ -68,14 +68,6 @@ class Stoppable(Protocol):
 
     def stop(self) -> None:
         """Disconnect and stop its thread."""
-        ...
-
-
-class Requestable(Protocol):
-    """The reconciler: asked to read the broker's retained state again."""
-
-    def request(self) -> None:
-        """Ask for a pass."""
         ...
 
 
@@ -133,11 +125,7 @@ class Board:
         self.link = link
         self.share_link: Stoppable | None = None  # with [board] share_ingest (central.link)
         self.reconciler: Requestable | None = None
-        self.peers: frozenset[str] = frozenset()  # boards of the group ingesting with this one
-        self._peers_read = 0.0
-        self._audit_read = 0.0
-        self._audit_seen: int | None = None  # the newest audit id told to this board's pages
-        self._audit_mine: set[int] = set()  # ids this board wrote (already told)
+        self.group = Group(cfg, store, self.fleet)  # the boards sharing the ingest, if any
         self._stop = threading.Event()
         self.stopping = False
         self._flusher: threading.Thread | None = None
@@ -424,10 +412,7 @@ class Board:
             user, action, target, args=args, ok=ok, result=result, ts=self.fleet.now()
         )
         self.fleet.emit("audit", {"id": audit_id, "target": target})
-        if self.cfg.share_ingest:
-            self._audit_mine.add(audit_id)
-            if len(self._audit_mine) > 1000:
-                self._audit_mine = {i for i in self._audit_mine if i > (self._audit_seen or 0)}
+        self.group.wrote(audit_id)
         return audit_id
 
     def _publish(self, topic: str, payload: bytes, **kw: Any) -> int | None:
@@ -444,61 +429,9 @@ class Board:
             try:
                 self.fleet.flush()
                 self._watch_link()
-                self._watch_peers()
-                self._watch_audit()
+                self.group.watch(self.reconciler)
             except Exception:
                 log.exception("history writer failed; retrying")
-
-    def _watch_peers(self) -> None:
-        """When a board sharing the ingest stops beating, read the retained state again.
-
-        Its share of the stream now comes here (the broker drops a gone client's shared
-        subscription), but what it had received and not yet written is lost with it: the
-        retained statuses, metas, readiness reports and snapshots bring those back.
-        """
-        if not self.cfg.share_ingest or self.reconciler is None:
-            return
-        every = self.cfg.coverage_heartbeat_s
-        if time.monotonic() - self._peers_read < every:
-            return
-        self._peers_read = time.monotonic()
-        now = self.fleet.now()
-        try:
-            rows = self.store.coverage(now - timedelta(seconds=3 * every), now)
-        except StoreUnavailable:
-            return  # the page already says the database is away
-        alive = frozenset(
-            c.board
-            for c in rows
-            if c.board != self.cfg.client_id
-            and c.stopped is None
-            and (now - c.beat).total_seconds() <= 2.5 * c.every_s
-        )
-        gone = self.peers - alive
-        if gone:
-            log.warning(
-                "board(s) %s stopped ingesting; reading the broker's retained state again",
-                ", ".join(sorted(gone)),
-            )
-            self.reconciler.request()
-        self.peers = alive
-
-    def _watch_audit(self) -> None:
-        """With peers, tell the open pages of audit entries another board wrote (every 2 s)."""
-        if not self.cfg.share_ingest or time.monotonic() - self._audit_read < 2.0:
-            return
-        self._audit_read = time.monotonic()
-        try:
-            newest = self.store.audit(limit=20)
-        except StoreUnavailable:
-            return
-        seen = self._audit_seen
-        self._audit_seen = max([seen or 0, *(a.id for a in newest)])
-        if seen is None:
-            return  # the first look: only what comes after it is news
-        for a in sorted(newest, key=lambda a: a.id):
-            if a.id > seen and a.id not in self._audit_mine:
-                self.fleet.emit("audit", {"id": a.id, "target": a.target})
 
     def _watch_link(self) -> None:
         """Show a broker that is down even when it never answered (no disconnect callback then)."""
