@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import re
@@ -295,41 +296,69 @@ def _metrics(web_port: int) -> dict[str, float]:
     }
 
 
-def run_burst(n: int, db_kind: str, tmp: Path, pg: object | None) -> dict[str, object]:
-    """N rooms connect at once to a default mosquitto while the board runs; count what is lost."""
+def _stored_twice(db: str) -> int:
+    """Status rows that repeat their room's previous (state, boot_id): a room counted twice."""
+    sql = "SELECT room, boot_id, state FROM status ORDER BY room, ts, rowid"
+    if db.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(db, connect_timeout=5) as conn:
+            rows = list(conn.execute(sql))
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+    return sum(1 for a, b in itertools.pairwise(rows) if a == b)
+
+
+def run_burst(
+    n: int, db_kind: str, tmp: Path, pg: object | None, boards: int = 1
+) -> dict[str, object]:
+    """N rooms connect at once to a default mosquitto while the board(s) run; count what is lost.
+
+    `boards` > 1: that many board processes on one PostgreSQL sharing the ingest.
+    """
     from agent.sim.broker import Mosquitto, free_port
 
-    broker = Mosquitto(tmp / f"burst-{db_kind}-{n}").start()  # default limits
-    web_port = free_port()
+    broker = Mosquitto(tmp / f"burst-{db_kind}-{n}-{boards}").start()  # default limits
     if db_kind == "postgresql":
         db = pg.new_database()  # type: ignore[union-attr]
         url = db
     else:
         db = str(tmp / f"burst-{n}.sqlite")
         url = f"sqlite:///{db}"
-    cfg = tmp / f"burst-{db_kind}-{n}.toml"
-    cfg.write_text(
-        f'[agent]\nstate_dir = "{tmp}/burst-state-{n}"\n'
-        f'[mqtt]\nhost = "127.0.0.1"\nport = {broker.port}\n'
-        f'[board]\ndatabase = "{url}"\nlisten = "127.0.0.1:{web_port}"\n',
-        encoding="utf-8",
-    )
     procs: list[subprocess.Popen[bytes]] = []
+    ports = [free_port() for _ in range(boards)]
     board_log = Path(os.environ.get("HNTH_BENCH_BOARD_LOG", os.devnull))
-    with board_log.open("ab") as log_out:
-        board = subprocess.Popen([HNTH, "board", "--config", str(cfg)], stderr=log_out)
-    procs.append(board)
+    for i, port in enumerate(ports):
+        cfg = tmp / f"burst-{db_kind}-{n}-{boards}-{i}.toml"
+        share = f'share_ingest = "bench"\nclient_id = "hnth-board-{i}"\n' if boards > 1 else ""
+        cfg.write_text(
+            f'[agent]\nstate_dir = "{tmp}/burst-state-{n}-{i}"\n'
+            f'[mqtt]\nhost = "127.0.0.1"\nport = {broker.port}\n'
+            f'[board]\ndatabase = "{url}"\nlisten = "127.0.0.1:{port}"\n{share}',
+            encoding="utf-8",
+        )
+        with board_log.open("ab") as log_out:
+            procs.append(subprocess.Popen([HNTH, "board", "--config", str(cfg)], stderr=log_out))
+    web_port = ports[0]
     try:
-        deadline = time.monotonic() + 30
-        while True:  # ingesting, with a database that answers
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/healthz", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        bp = psutil.Process(board.pid)
+        for port in ports:
+            deadline = time.monotonic() + 30
+            while True:  # ingesting, with a database that answers
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+        bps = [psutil.Process(p.pid) for p in procs]
+        bp = bps[0]
         t0 = time.monotonic()
         fleet = subprocess.Popen(
             [HNTH, "sim", "fleet", "--rooms", str(n), "--broker", f"127.0.0.1:{broker.port}",
@@ -342,7 +371,7 @@ def run_burst(n: int, db_kind: str, tmp: Path, pg: object | None) -> dict[str, o
         connect_s = time.monotonic() - t0
         rss_peak, all_at, seen, told = 0, None, set(), 0.0
         while time.monotonic() - t0 < connect_s + 120:  # "lost" must mean lost, not late
-            rss_peak = max(rss_peak, bp.memory_info().rss)
+            rss_peak = max(rss_peak, *(b.memory_info().rss for b in bps))
             seen = _recorded(db)
             if len(seen) >= n:
                 all_at = time.monotonic() - t0
@@ -361,12 +390,16 @@ def run_burst(n: int, db_kind: str, tmp: Path, pg: object | None) -> dict[str, o
         retained = _retained_statuses(broker.port)
         time.sleep(2)
         seen = _recorded(db)
-        rss_peak = max(rss_peak, bp.memory_info().rss)
+        rss_peak = max(rss_peak, *(b.memory_info().rss for b in bps))
         counters = _metrics(web_port)
+        stored = [_metrics(port).get("messages_stored", 0.0) for port in ports]
         log = broker.log_path.read_text(encoding="utf-8", errors="replace")
         return {
             "rooms": n,
             "db": db_kind,
+            "boards": boards,
+            "stored_by_board": stored if boards > 1 else None,
+            "stored_twice": _stored_twice(db),
             "connect_s": round(connect_s, 1),
             "retained_statuses": len(retained),
             "recorded": len(seen),
@@ -399,6 +432,12 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--burst", action="store_true", help="the burst run (see above)")
     ap.add_argument("--db", default="sqlite,postgresql", help="burst: the databases to run on")
+    ap.add_argument(
+        "--boards",
+        type=int,
+        default=1,
+        help="burst: board processes sharing the ingest (more than 1: PostgreSQL only)",
+    )
     args = ap.parse_args()
     os.environ.pop("HNTH_AGENT_CONFIG", None)
     results = []
@@ -438,17 +477,25 @@ def burst(args: argparse.Namespace) -> None:
         try:
             for n in (int(x) for x in args.rooms.split(",")):
                 for kind in kinds:
-                    r = run_burst(n, kind, Path(tmp), pg)
+                    if args.boards > 1 and kind != "postgresql":
+                        continue  # boards sharing the ingest need a shared database
+                    r = run_burst(n, kind, Path(tmp), pg, args.boards)
                     results.append(r)
                     if not args.json:
                         print(
-                            f"{n:>6} rooms on {kind}: {r['lost']} lost of"
+                            f"{n:>6} rooms on {kind} ({args.boards} board(s)): {r['lost']} lost of"
                             f" {r['retained_statuses']} retained statuses ({r['recorded']}"
                             f" recorded); all recorded after {r['all_recorded_s']} s"
                             f" (connect {r['connect_s']} s); board RSS {r['board_rss_mb']} MB;"
                             f" received {r['board_received']}, rejected {r['board_rejected']},"
                             f" db errors {r['board_db_errors']}; broker drop lines"
-                            f" {r['broker_drop_lines']}",
+                            f" {r['broker_drop_lines']}; status rows stored twice"
+                            f" {r['stored_twice']}"
+                            + (
+                                f"; stored by each board {r['stored_by_board']}"
+                                if args.boards > 1
+                                else ""
+                            ),
                             flush=True,
                         )
         finally:

@@ -23,7 +23,7 @@ from central.ingest import Ingest, Stats, Write
 from central.intake import Intake
 from central.model import Message, RoomRecord, RoomState, Scope, parse
 from central.store import MeetingRow, Store, StoreUnavailable
-from central.writes import writes_for
+from central.writes import ordered, writes_for
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ class Fleet:
         started = time.monotonic()
         try:
             with self.store.batch() as w:
-                for write in batch:
+                for write in ordered(batch) if self.cfg.share_ingest else batch:
                     write(w)
         except StoreUnavailable as exc:
             if self.db_ok:

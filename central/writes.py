@@ -11,13 +11,57 @@ pass after a peer died) is stored once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from agent.contract import validate
 from agent.errors import RemoteProtocolError
 from central.ingest import Write, expect_schema
-from central.model import Kind, Message, Parsed, RoomRecord, iso, parse_ts, require, schema_of
-from central.store import MeetingRow
+from central.model import (
+    Kind,
+    Message,
+    Parsed,
+    RoomPath,
+    RoomRecord,
+    iso,
+    parse_ts,
+    require,
+    schema_of,
+)
+from central.store import MeetingRow, Writer
+
+
+@dataclass(frozen=True, slots=True)
+class RoomUpsert:
+    """The `rooms` row a message touches, run first in a flush and in key order (`ordered`).
+
+    Boards of a group upsert the same rooms' rows in their own transactions; taken in any
+    order, two of them lock the same rows crosswise and PostgreSQL kills one (a deadlock).
+    """
+
+    path: RoomPath
+    name: str
+    ts: datetime
+
+    def __call__(self, w: Writer) -> None:
+        w.add_room(self.path, self.name, self.ts)
+
+
+def ordered(batch: list[Write]) -> list[Write]:
+    """The batch with its room upserts first, one per room (earliest time, last name), by key."""
+    rooms: dict[str, RoomUpsert] = {}
+    rest: list[Write] = []
+    for write in batch:
+        if not isinstance(write, RoomUpsert):
+            rest.append(write)
+            continue
+        had = rooms.get(write.path.key)
+        rooms[write.path.key] = (
+            write
+            if had is None
+            else RoomUpsert(write.path, write.name or had.name, min(write.ts, had.ts))
+        )
+    return [*(rooms[k] for k in sorted(rooms)), *rest]
 
 
 def writes_for(p: Parsed, msg: Message, rec: RoomRecord | None, now: datetime) -> list[Write]:
@@ -44,7 +88,7 @@ def _writes(p: Parsed, msg: Message, rec: RoomRecord | None, now: datetime) -> l
     if p.kind is Kind.SNAPSHOT:
         shot = str(msg.properties.get("user_properties", {}).get("ts", "")) or iso(now)
         jpeg = msg.payload
-        return [lambda w: w.add_room(path, "", now), lambda w: w.add_snapshot(key, shot, jpeg)]
+        return [RoomUpsert(path, "", now), lambda w: w.add_snapshot(key, shot, jpeg)]
     body = p.body
     if body is None:
         return []
@@ -53,7 +97,7 @@ def _writes(p: Parsed, msg: Message, rec: RoomRecord | None, now: datetime) -> l
         meta = validate.meta(body, path.topics.id)
         name, unit, groups = meta.name, meta.unit.value, meta.groups
         return [
-            lambda w: w.add_room(path, name, now),
+            RoomUpsert(path, name, now),
             lambda w: w.set_meta(key, name, unit, groups),
         ]
     if p.kind is Kind.STATUS:
@@ -69,7 +113,7 @@ def _writes(p: Parsed, msg: Message, rec: RoomRecord | None, now: datetime) -> l
             last = rec.last_report if rec is not None else None
             ts = max(ts, last or ts) if msg.retain else now
         return [
-            lambda w: w.add_room(path, "", ts),
+            RoomUpsert(path, "", ts),
             lambda w: w.add_status_change(key, boot_id, state, ts),
         ]
     if p.kind is Kind.READINESS:
@@ -79,7 +123,7 @@ def _writes(p: Parsed, msg: Message, rec: RoomRecord | None, now: datetime) -> l
         name = report.name if path.version == 1 else ""
         stored = dict(body)
         return [
-            lambda w: w.add_room(path, name, ts),
+            RoomUpsert(path, name, ts),
             lambda w: w.add_readiness(key, stored, ts),
         ]
     if p.kind is Kind.EVENT:
@@ -89,7 +133,7 @@ def _writes(p: Parsed, msg: Message, rec: RoomRecord | None, now: datetime) -> l
         require(body, "kind", str)
         ts = min(parse_ts(body.get("ts")), now)
         stored = dict(body)
-        return [lambda w: w.add_room(path, "", ts), lambda w: w.add_event(key, stored, ts)]
+        return [RoomUpsert(path, "", ts), lambda w: w.add_event(key, stored, ts)]
     return []  # a response: it answers the board that asked, which sees it on its view link
 
 
