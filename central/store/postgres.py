@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache, partial
 from typing import Any, ClassVar, Final
 from urllib.parse import urlsplit, urlunsplit
 
@@ -168,17 +169,25 @@ class PostgresStore(Store):
             conn = self._connection()
             self._in_tx = self._piped = True
             try:
-                with conn.transaction(), conn.pipeline():
-                    yield Writer(self._exec)
+                with conn.transaction(), conn.pipeline(), conn.cursor() as cur:
+                    yield Writer(partial(self._send, cur))
             except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
                 raise StoreUnavailable(str(exc).strip()) from exc
             finally:
                 self._in_tx = self._piped = False
 
+    def _send(self, cur: psycopg.Cursor[Any], sql: str, params: Params = ()) -> int:
+        """One statement of a `batch`, on its one cursor: sent, answered at the sync."""
+        try:
+            cur.execute(_dialect(sql), params)
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            raise StoreUnavailable(str(exc).strip()) from exc
+        return -1
+
     def _exec(self, sql: str, params: Params = ()) -> int:
         try:
             with self._connection().cursor() as cur:
-                cur.execute(sql.replace("?", "%s"), params)
+                cur.execute(_dialect(sql), params)
                 return -1 if self._piped else cur.rowcount
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             raise StoreUnavailable(str(exc).strip()) from exc
@@ -186,10 +195,16 @@ class PostgresStore(Store):
     def _query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         try:
             with self._connection().cursor() as cur:
-                cur.execute(sql.replace("?", "%s"), params)
+                cur.execute(_dialect(sql), params)
                 return cur.fetchall()
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             raise StoreUnavailable(str(exc).strip()) from exc
+
+
+@lru_cache(maxsize=1024)
+def _dialect(sql: str) -> str:
+    """The shared SQL text with PostgreSQL's placeholders (the store's texts are a few dozen)."""
+    return sql.replace("?", "%s")
 
 
 def migrate(conn: psycopg.Connection[Any]) -> int:
