@@ -285,17 +285,7 @@ class Ingest:
                 self.meetings[key] = dataclasses.replace(self.meetings[key], cancelled=True)
             self.writes.append(lambda w: w.cancel_meeting(province, meeting_id))
             return [("meetings", {})]
-        m = validate.meeting(p.body, meeting_id)  # v2 rooms and groups, or v1 patterns
-        row = MeetingRow(
-            province=province,
-            id=meeting_id,
-            title=m.title,
-            start=m.start,
-            end=m.end,
-            rooms=m.selector.rooms,
-            cancelled=False,
-            groups=m.selector.groups,
-        )
+        row = meeting_row(province, meeting_id, p.body)
         if self.meetings.get(key) == row:
             return []
         self.meetings[key] = row
@@ -321,6 +311,21 @@ class Ingest:
             if kind != "snapshot"
             else [("room", data), ("snapshot", {"room": new.path.key, "ts": new.snapshot_ts})]
         )
+
+
+def meeting_row(province: str, meeting_id: str, body: Mapping[str, Any]) -> MeetingRow:
+    """A meeting message's row; RemoteProtocolError if the contract refuses it."""
+    m = validate.meeting(body, meeting_id)  # v2 rooms and groups, or v1 patterns
+    return MeetingRow(
+        province=province,
+        id=meeting_id,
+        title=m.title,
+        start=m.start,
+        end=m.end,
+        rooms=m.selector.rooms,
+        cancelled=False,
+        groups=m.selector.groups,
+    )
 
 
 def expect_schema(family: str, wanted: str) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from agent.contract import validate
 from agent.errors import RemoteProtocolError
-from central.ingest import Write, expect_schema
+from central.ingest import Write, expect_schema, meeting_row
 from central.model import (
     Kind,
     Message,
@@ -28,7 +28,7 @@ from central.model import (
     require,
     schema_of,
 )
-from central.store import MeetingRow, Writer
+from central.store import Writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,15 +141,5 @@ def _meeting(p: Parsed) -> list[Write]:
     province, meeting_id = p.province, p.extra
     if p.body is None:
         return [lambda w: w.cancel_meeting(province, meeting_id)]
-    m = validate.meeting(p.body, meeting_id)
-    row = MeetingRow(
-        province=province,
-        id=meeting_id,
-        title=m.title,
-        start=m.start,
-        end=m.end,
-        rooms=m.selector.rooms,
-        cancelled=False,
-        groups=m.selector.groups,
-    )
+    row = meeting_row(province, meeting_id, p.body)
     return [lambda w: w.put_meeting(row)]
