@@ -29,8 +29,14 @@ def health_check(fleet: Fleet, store_error: str | None) -> tuple[bool, list[str]
 DEGRADED: Final = ("db", "pending", "dropped", "rejected")  # central.web.degraded's reason codes
 
 
-def prometheus(fleet: Fleet, *, live_clients: int, degraded: Iterable[str] = ()) -> str:
-    """The board's metrics in Prometheus text format; `degraded`: why the page's pill is up."""
+def prometheus(
+    fleet: Fleet, *, live_clients: int, degraded: Iterable[str] = (), peers: int | None = None
+) -> str:
+    """The board's metrics in Prometheus text format.
+
+    `degraded`: why the page's pill is up; `peers`: the other boards of its share_ingest group
+    seen ingesting (None without a group).
+    """
     s = fleet.stats
     counts = fleet.state_counts()
     why = set(degraded)
@@ -44,6 +50,13 @@ def prometheus(fleet: Fleet, *, live_clients: int, degraded: Iterable[str] = ())
         ("stored", s.stored, "messages of this board's share stored (boards sharing the ingest)"),
     ):
         out += _metric(f"hnth_board_messages_{name}_total", "counter", help_text, [("", value)])
+    if peers is not None:
+        out += _metric(
+            "hnth_board_peers",
+            "gauge",
+            "other boards of this board's share_ingest group seen ingesting",
+            [("", peers)],
+        )
     out += _metric(
         "hnth_board_ingest_degraded",
         "gauge",

@@ -247,7 +247,10 @@ def routes(board: Board, hub: Hub, guard: Guard, health: IngestHealth) -> list[B
 
     async def metrics(_: Request) -> Response:
         degraded = [r["code"] for r in health.payload()["ingest"]]
-        text = prometheus(board.fleet, live_clients=len(hub._clients), degraded=degraded)
+        peers = len(board.group.peers) if board.cfg.share_ingest else None
+        text = prometheus(
+            board.fleet, live_clients=len(hub._clients), degraded=degraded, peers=peers
+        )
         return Response(text, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
     # ------------------------------------------------------------ operator actions

@@ -210,10 +210,12 @@ def test_two_boards_share_the_ingest_and_one_carries_on_when_the_other_is_killed
     assert status == 200, body
     _wait(lambda: streams["board-b"].saw('"target":"son-la/m-two"'), 20, "board-b's audit")
 
+    _wait(lambda: b.metric("hnth_board_peers") == 1, 20, "board-b seeing board-a")
     a.kill()
     for s in streams.values():
         s.close()
     _wait(lambda: "stopped ingesting" in b.log.read_text(), 20, "board-b noticing board-a")
+    assert b.metric("hnth_board_peers") == 0
     _publish_rooms(rooms, "b1", 2, with_meta=False)
     _wait(lambda: _count(db, tmp_path, "SELECT COUNT(*) FROM events") == 2 * n, 30, "events")
     _wait(lambda: _count(db, tmp_path, "SELECT COUNT(*) FROM readiness") == 2 * n, 30, "reports")
