@@ -23,10 +23,11 @@ import pytest
 from agent.contract import payloads
 from agent.contract.groups import UnitKind
 from agent.contract.topics import RoomTopics
+from agent.sim.broker import free_port
 from central.store import open_store
 from tests.central.conftest import PASSWORDS, Http
 from tests.central.test_cli import HNTH, run
-from tests.fixtures.postgres import Postgres, _free_port
+from tests.fixtures.postgres import Postgres
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres]
 
@@ -54,7 +55,7 @@ class BoardProcess:
 
     def __init__(self, tmp: Path, name: str, db: str, broker: Any) -> None:
         self.name = name
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.config = tmp / f"{name}.toml"
         self.config.write_text(
