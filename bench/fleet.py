@@ -243,34 +243,32 @@ def run_one(n: int, seconds: float, tmp: Path) -> dict[str, object]:
             "reconciles_in_window": int(h1.get("reconciles", 0)) - int(h0.get("reconciles", 0)),
         }
     finally:
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        _stop(procs)
         baseline.stop()
         broker.stop()
 
 
-def _recorded(db: str) -> set[str]:
-    """The rooms with at least one stored status (read straight from the board's database)."""
-    sql = "SELECT DISTINCT room FROM status"
+def _rows(db: str, sql: str) -> list[tuple[object, ...]]:
+    """Rows of a query on the board's database, read straight (none before SQLite made it)."""
     if db.startswith("postgresql"):
         import psycopg
 
         with psycopg.connect(db, connect_timeout=5) as conn:
-            return {r[0] for r in conn.execute(sql)}
+            return list(conn.execute(sql))
     import sqlite3
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
     try:
-        return {r[0] for r in conn.execute(sql)}
+        return conn.execute(sql).fetchall()
     except sqlite3.OperationalError:
-        return set()
+        return []
     finally:
         conn.close()
+
+
+def _recorded(db: str) -> set[str]:
+    """The rooms with at least one stored status."""
+    return {str(r[0]) for r in _rows(db, "SELECT DISTINCT room FROM status")}
 
 
 def _retained_statuses(port: int) -> set[str]:
@@ -298,21 +296,19 @@ def _metrics(web_port: int) -> dict[str, float]:
 
 def _stored_twice(db: str) -> int:
     """Status rows that repeat their room's previous (state, boot_id): a room counted twice."""
-    sql = "SELECT room, boot_id, state FROM status ORDER BY room, ts, rowid"
-    if db.startswith("postgresql"):
-        import psycopg
-
-        with psycopg.connect(db, connect_timeout=5) as conn:
-            rows = list(conn.execute(sql))
-    else:
-        import sqlite3
-
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            rows = conn.execute(sql).fetchall()
-        finally:
-            conn.close()
+    rows = _rows(db, "SELECT room, boot_id, state FROM status ORDER BY room, ts, rowid")
     return sum(1 for a, b in itertools.pairwise(rows) if a == b)
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Terminate the processes, newest first; kill what does not stop within 15 s."""
+    for p in reversed(procs):
+        p.terminate()
+        try:
+            p.wait(15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
 
 
 def run_burst(
@@ -413,13 +409,7 @@ def run_burst(
             "broker_drops": [x for x in log.splitlines() if "dropped" in x][:3],
         }
     finally:
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        _stop(procs)
         broker.stop()
 
 
