@@ -173,17 +173,12 @@ class Ingest:
         return self._store_room(new, "room")
 
     def _ts(self, body: Mapping[str, Any]) -> datetime:
-        """The message's own time, never in the future of the board's clock."""
-        return min(parse_ts(body.get("ts")), self.now())
+        return own_time(body, self.now())
 
     def _apply_status(
         self, rec: RoomRecord, body: Mapping[str, Any], msg: Message, note: str
     ) -> list[Change]:
-        state = require(body, "state", str)
-        boot_id = require(body, "boot_id", str)
-        if state not in ("online", "offline"):
-            raise RemoteProtocolError(f"status state {state!r} is neither online nor offline")
-        ts = self._ts(body)
+        state, boot_id = status_of(body)
         if state == "offline" and rec.status == "online" and boot_id != rec.boot_id:
             # A late Will from an older session: the room is already back with a new boot_id.
             self.stats.late_wills += 1
@@ -192,9 +187,9 @@ class Ingest:
         if state == rec.status and boot_id == rec.boot_id:
             self.stats.duplicates += 1
             return []
-        if state == "offline":
-            # A Will's ts is its connect time; when it arrives live the outage starts now.
-            ts = max(ts, rec.last_report or ts) if msg.retain else self.now()
+        ts = status_time(
+            state, body, retain=msg.retain, last_report=rec.last_report, now=self.now()
+        )
         new = dataclasses.replace(
             rec,
             status=state,
@@ -252,9 +247,7 @@ class Ingest:
         return changes
 
     def _apply_event(self, rec: RoomRecord, body: Mapping[str, Any], note: str) -> list[Change]:
-        boot_id = require(body, "boot_id", str)
-        seq = require(body, "seq", int)
-        kind = require(body, "kind", str)
+        boot_id, seq, kind = event_of(body)
         ts = self._ts(body)
         if self._seen_before(rec.path.key, boot_id, seq, "e"):
             self.stats.duplicates += 1
@@ -311,6 +304,41 @@ class Ingest:
             if kind != "snapshot"
             else [("room", data), ("snapshot", {"room": new.path.key, "ts": new.snapshot_ts})]
         )
+
+
+def own_time(body: Mapping[str, Any], now: datetime) -> datetime:
+    """The message's own time, never in the future of the board's clock."""
+    return min(parse_ts(body.get("ts")), now)
+
+
+def status_of(body: Mapping[str, Any]) -> tuple[str, str]:
+    """A status message's (state, boot_id); RemoteProtocolError if the contract refuses it."""
+    state = require(body, "state", str)
+    boot_id = require(body, "boot_id", str)
+    if state not in ("online", "offline"):
+        raise RemoteProtocolError(f"status state {state!r} is neither online nor offline")
+    return state, boot_id
+
+
+def status_time(
+    state: str,
+    body: Mapping[str, Any],
+    *,
+    retain: bool,
+    last_report: datetime | None,
+    now: datetime,
+) -> datetime:
+    """When a status change happened: a Will's ts is its connect time, so a live one starts the
+    outage now, and a retained one at the room's last sign of life."""
+    ts = own_time(body, now)
+    if state != "offline":
+        return ts
+    return max(ts, last_report or ts) if retain else now
+
+
+def event_of(body: Mapping[str, Any]) -> tuple[str, int, str]:
+    """An event's (boot_id, seq, kind); RemoteProtocolError if the contract refuses it."""
+    return require(body, "boot_id", str), require(body, "seq", int), require(body, "kind", str)
 
 
 def meeting_row(province: str, meeting_id: str, body: Mapping[str, Any]) -> MeetingRow:

@@ -15,8 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from agent.contract import validate
-from agent.errors import RemoteProtocolError
-from central.ingest import Write, expect_schema, meeting_row
+from central.ingest import (
+    Write,
+    event_of,
+    expect_schema,
+    meeting_row,
+    own_time,
+    status_of,
+    status_time,
+)
 from central.model import (
     Kind,
     Message,
@@ -24,8 +31,6 @@ from central.model import (
     RoomPath,
     RoomRecord,
     iso,
-    parse_ts,
-    require,
     schema_of,
 )
 from central.store import Writer
@@ -102,16 +107,9 @@ def _writes(p: Parsed, msg: Message, rec: RoomRecord | None, now: datetime) -> l
         ]
     if p.kind is Kind.STATUS:
         expect_schema(family, "hnth.status")
-        state = require(body, "state", str)
-        boot_id = require(body, "boot_id", str)
-        if state not in ("online", "offline"):
-            raise RemoteProtocolError(f"status state {state!r} is neither online nor offline")
-        ts = min(parse_ts(body.get("ts")), now)
-        if state == "offline":
-            # As central.ingest: a live Will starts the outage now; a retained one at the
-            # room's last sign of life.
-            last = rec.last_report if rec is not None else None
-            ts = max(ts, last or ts) if msg.retain else now
+        state, boot_id = status_of(body)
+        last = rec.last_report if rec is not None else None
+        ts = status_time(state, body, retain=msg.retain, last_report=last, now=now)
         return [
             RoomUpsert(path, "", ts),
             lambda w: w.add_status_change(key, boot_id, state, ts),
@@ -119,7 +117,7 @@ def _writes(p: Parsed, msg: Message, rec: RoomRecord | None, now: datetime) -> l
     if p.kind is Kind.READINESS:
         expect_schema(family, "hnth.readiness")
         report = validate.readiness(body)
-        ts = min(parse_ts(body.get("ts")), now)
+        ts = own_time(body, now)
         name = report.name if path.version == 1 else ""
         stored = dict(body)
         return [
@@ -128,10 +126,8 @@ def _writes(p: Parsed, msg: Message, rec: RoomRecord | None, now: datetime) -> l
         ]
     if p.kind is Kind.EVENT:
         expect_schema(family, "hnth.event")
-        require(body, "boot_id", str)
-        require(body, "seq", int)
-        require(body, "kind", str)
-        ts = min(parse_ts(body.get("ts")), now)
+        event_of(body)  # what central.ingest requires of an event
+        ts = own_time(body, now)
         stored = dict(body)
         return [RoomUpsert(path, "", ts), lambda w: w.add_event(key, stored, ts)]
     return []  # a response: it answers the board that asked, which sees it on its view link
