@@ -10,8 +10,8 @@ from agent.contract import topics
 from agent.mqtt.client import ClientSettings, MqttClient
 from agent.mqtt.client import Message as MqttMessage
 from agent.mqtt.link import client_settings
-from central.model import Message, Scope
-from central.reconcile import Reconciler
+from central.model import Scope
+from central.reconcile import Reconciler, received
 
 if TYPE_CHECKING:
     from agent.config import Config
@@ -56,19 +56,11 @@ def connect(board: Board, settings: ClientSettings) -> MqttClient:
     group = board.cfg.share_ingest
     view_scope = Scope.VIEW if group else Scope.ALL
 
-    def to_message(m: MqttMessage, scope: Scope) -> Message:
-        props: dict[str, object] = {"user_properties": dict(m.user_properties)}
-        if m.content_type:
-            props["content_type"] = m.content_type
-        if m.correlation_data is not None:
-            props["correlation_data"] = m.correlation_data
-        return Message(m.topic, m.payload, m.retain, props, scope)
-
     def on_message(m: MqttMessage) -> None:
-        board.fleet.submit(to_message(m, view_scope))  # never blocks
+        board.fleet.submit(received(m, view_scope))  # never blocks
 
     def on_share(m: MqttMessage) -> None:
-        board.fleet.submit(to_message(m, Scope.STORE))
+        board.fleet.submit(received(m, Scope.STORE))
 
     def on_connect(_session_present: bool) -> None:
         board.fleet.set_broker(connected=True)

@@ -33,6 +33,16 @@ FILTERS: Final = tuple(f"hnth/v2/+/+/{leaf}" for leaf in LEAVES) + tuple(
 )
 
 
+def received(m: MqttMessage, scope: Scope = Scope.ALL) -> Message:
+    """A message from the central side's MQTT clients as the board ingests it."""
+    props: dict[str, object] = {"user_properties": dict(m.user_properties)}
+    if m.content_type:
+        props["content_type"] = m.content_type
+    if m.correlation_data is not None:
+        props["correlation_data"] = m.correlation_data
+    return Message(m.topic, m.payload, m.retain, props, scope)
+
+
 class Reconciler:
     """Re-reads the retained state when the board may have missed some of it (a daemon thread)."""
 
@@ -76,10 +86,7 @@ class Reconciler:
         def on_message(m: MqttMessage) -> None:
             if not m.retain:
                 return  # a live message: the main link has it; only the retained state is read
-            props: dict[str, object] = {"user_properties": dict(m.user_properties)}
-            if m.content_type:
-                props["content_type"] = m.content_type
-            self._fleet.submit(Message(m.topic, m.payload, m.retain, props, self._scope))
+            self._fleet.submit(received(m, self._scope))
             with lock:
                 count[0] += 1
                 statuses[0] += m.topic.endswith("/status")
