@@ -266,21 +266,21 @@ class Fleet:
     def rooms(self) -> list[dict[str, Any]]:
         """Return every room's grid row (rooms merged into another are shown as that one)."""
         now = self.now()
-        self.refresh_merges(every_s=30.0)
-        with self._lock:
-            recs = [r for r in self._in.rooms.values() if r.path.key not in self.merged]
-        return [self.summary(r, now) for r in views.ordered(recs)]
+        return [self.summary(r, now) for r in views.ordered(self._shown())]
 
     def state_counts(self) -> dict[str, int]:
         """How many rooms are in each state (as `rooms` shows them, without building rows)."""
         now = self.now()
-        self.refresh_merges(every_s=30.0)
-        with self._lock:
-            recs = [r for r in self._in.rooms.values() if r.path.key not in self.merged]
         counts = {state.value: 0 for state in RoomState}
-        for rec in recs:
+        for rec in self._shown():
             counts[self.state_of(rec, now).value] += 1
         return counts
+
+    def _shown(self) -> list[RoomRecord]:
+        """The rooms the grid shows: not those merged into another."""
+        self.refresh_merges(every_s=30.0)
+        with self._lock:
+            return [r for r in self._in.rooms.values() if r.path.key not in self.merged]
 
     def with_status(self) -> int:
         """How many rooms have a status (what a reconcile pass should have read)."""
