@@ -120,7 +120,6 @@ class PostgresStore(Store):
         self._url = url
         self._timeout = connect_timeout_s
         self._conn: psycopg.Connection[Any] | None = None
-        self._piped = False  # inside `batch`: row counts are not known yet
         with self._lock:
             conn = self._connection()
             try:
@@ -167,38 +166,37 @@ class PostgresStore(Store):
         """
         with self._lock:
             conn = self._connection()
-            self._in_tx = self._piped = True
+            self._in_tx = True
             try:
-                with conn.transaction(), conn.pipeline(), conn.cursor() as cur:
-                    yield Writer(partial(self._send, cur))
-            except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-                raise StoreUnavailable(str(exc).strip()) from exc
+                with _answering(), conn.transaction(), conn.pipeline(), conn.cursor() as cur:
+                    yield Writer(partial(_send, cur))
             finally:
-                self._in_tx = self._piped = False
-
-    def _send(self, cur: psycopg.Cursor[Any], sql: str, params: Params = ()) -> int:
-        """One statement of a `batch`, on its one cursor: sent, answered at the sync."""
-        try:
-            cur.execute(_dialect(sql), params)
-        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-            raise StoreUnavailable(str(exc).strip()) from exc
-        return -1
+                self._in_tx = False
 
     def _exec(self, sql: str, params: Params = ()) -> int:
-        try:
-            with self._connection().cursor() as cur:
-                cur.execute(_dialect(sql), params)
-                return -1 if self._piped else cur.rowcount
-        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-            raise StoreUnavailable(str(exc).strip()) from exc
+        with _answering(), self._connection().cursor() as cur:
+            cur.execute(_dialect(sql), params)
+            return cur.rowcount
 
     def _query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-        try:
-            with self._connection().cursor() as cur:
-                cur.execute(_dialect(sql), params)
-                return cur.fetchall()
-        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-            raise StoreUnavailable(str(exc).strip()) from exc
+        with _answering(), self._connection().cursor() as cur:
+            cur.execute(_dialect(sql), params)
+            return cur.fetchall()
+
+
+@contextmanager
+def _answering() -> Iterator[None]:
+    """Turn "the database did not answer" (down, restarted, cut off) into StoreUnavailable."""
+    try:
+        yield
+    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+        raise StoreUnavailable(str(exc).strip()) from exc
+
+
+def _send(cur: psycopg.Cursor[Any], sql: str, params: Params = ()) -> int:
+    """One statement of a `batch`, on its one cursor: sent, answered at the sync."""
+    cur.execute(_dialect(sql), params)
+    return -1
 
 
 @lru_cache(maxsize=1024)
