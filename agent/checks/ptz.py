@@ -91,19 +91,7 @@ def _run(ctx: CheckContext, camera: Camera, metrics: dict[str, Any]) -> Outcome:
     if cfg.home_preset < 0 or not may_act or ctx.cancel.is_set():
         pos = camera.read_position()
         metrics["position"] = _pos(pos)
-        return Outcome(
-            Status.PASS,
-            ctx.t(
-                "ptz.check.ok",
-                name=name,
-                ms=response_ms,
-                pan=pos.pan,
-                tilt=pos.tilt,
-                zoom=_zoom(ctx, pos),
-            ),
-            None,
-            metrics,
-        )
+        return _ok(ctx, name, response_ms, pos, metrics)
 
     camera.preset_recall(cfg.home_preset)
     pos = camera.read_position()
@@ -188,19 +176,7 @@ def _run_pelco(ctx: CheckContext, camera: PelcoCamera, metrics: dict[str, Any]) 
     reading = Reading(pos.pan, pos.tilt, pos.zoom)
     ms = metrics["response_ms"]
     if not may_act:
-        return Outcome(
-            Status.PASS,
-            ctx.t(
-                "ptz.check.ok",
-                name=name,
-                ms=ms,
-                pan=pos.pan,
-                tilt=pos.tilt,
-                zoom=_zoom(ctx, reading),
-            ),
-            None,
-            metrics,
-        )
+        return _ok(ctx, name, ms, reading, metrics)
     ptz_cfg = dataclasses.replace(cfg, home_preset=preset)
     reference, learned = _reference(dataclasses.replace(ctx.config, ptz=ptz_cfg), reading)
     drift = max(
@@ -255,6 +231,16 @@ def _pos(pos: Reading) -> dict[str, int | None]:
 def _axes(pos: Reading) -> tuple[int, ...]:
     """The axes the camera reports: pan and tilt, and zoom when it answers the zoom inquiry."""
     return (pos.pan, pos.tilt) if pos.zoom is None else (pos.pan, pos.tilt, pos.zoom)
+
+
+def _ok(ctx: CheckContext, name: str, ms: object, pos: Reading, metrics: dict[str, Any]) -> Outcome:
+    """The camera answered (in `ms`) and was left where it was."""
+    return Outcome(
+        Status.PASS,
+        ctx.t("ptz.check.ok", name=name, ms=ms, pan=pos.pan, tilt=pos.tilt, zoom=_zoom(ctx, pos)),
+        None,
+        metrics,
+    )
 
 
 def _zoom(ctx: CheckContext, pos: Reading) -> object:
