@@ -93,10 +93,6 @@ def shared(ptz: PtzConfig) -> PtzCamera:
     The daemon, its MQTT verbs and the ptz check share it; a changed section replaces
     (and closes) the old client.
     """
-    if not is_pelco(ptz.port):
-        from agent.visca import shared as visca_shared
-
-        return visca_shared(ptz)
     with _shared_lock:
         entry = _shared.get(ptz.port)
         if entry is not None and entry[0] == ptz:
@@ -114,11 +110,8 @@ def stop_shared() -> int:
     For the daemon's shutdown: a camera moving for an MQTT verb must not keep moving after
     the process is gone. A camera that cannot be reached is logged and skipped.
     """
-    from agent.visca import shared_cameras
-
     with _shared_lock:
-        cameras: list[PtzCamera] = [camera for _, camera in _shared.values()]
-    cameras += shared_cameras()
+        cameras = [camera for _, camera in _shared.values()]
     stopped = 0
     for camera in cameras:
         try:
@@ -132,14 +125,11 @@ def stop_shared() -> int:
 
 def close_shared() -> None:
     """Close every shared camera (at daemon shutdown)."""
-    from agent.visca import close_shared as visca_close_shared
-
     with _shared_lock:
         entries = list(_shared.values())
         _shared.clear()
     for _, camera in entries:
         camera.close()
-    visca_close_shared()
 
 
 class Hold:

@@ -5,8 +5,9 @@ The layers, bottom up:
   asyncio or threading, no message catalogue (errors carry a key and its arguments).
 - `text`: renders those keys through the catalogue.
 - `transport`: the only pyserial import; serial, TCP, raw UDP and Sony VISCA over IP by URL.
-- `client` (the threaded exchange), `camera` (what callers ask of a camera) and `registry`
-  (the one camera per port the daemon, its MQTT verbs and the ptz check share).
+- `client` (the threaded exchange) and `camera` (what callers ask of a camera); the one camera
+  per port the daemon, its MQTT verbs and the ptz check share is `agent.ptz.shared`, for VISCA
+  and Pelco alike.
 - `emulator`: a camera that speaks real VISCA, for tests, demos and `hnth-agent sim visca`.
 
 Callers outside this package import from here. Names load on first use, so importing
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
     )
     from agent.visca.framing import Command, Finish, hexs
     from agent.visca.probe import Capabilities, probe
-    from agent.visca.registry import close_shared, shared, shared_cameras
     from agent.visca.session import Session
     from agent.visca.text import localize, render
     from agent.visca.transport import Endpoint, parse_url, serial_ports
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 _WHERE: Final = {
     "agent.visca.camera": ("Camera", "Position", "Reading", "VersionInfo"),
     "agent.visca.client": ("CommandSupersededError", "Result", "Timeouts"),
-    "agent.visca.registry": ("close_shared", "shared", "shared_cameras"),
     "agent.visca.commands": ("DEFAULT_LIMITS", "MOVES", "Direction", "Limits"),
     "agent.visca.errors": (
         "ERRORS",
@@ -96,15 +95,12 @@ __all__ = [
     "ViscaRemoteError",
     "ViscaReplyError",
     "ViscaSyntaxError",
-    "close_shared",
     "hexs",
     "localize",
     "parse_url",
     "probe",
     "render",
     "serial_ports",
-    "shared",
-    "shared_cameras",
 ]
 
 

@@ -7,7 +7,7 @@ import pytest
 from agent.checks import CheckContext, Status
 from agent.checks.ptz import run
 from agent.config import loads
-from agent.visca import close_shared
+from agent.ptz import close_shared
 
 RECALL = bytes([0x81, 0x01, 0x04, 0x3F, 0x02])
 POWER_ON = bytes([0x81, 0x01, 0x04, 0x00, 0x02])

@@ -442,7 +442,7 @@ def test_a_second_client_on_the_same_serial_port_is_told_it_is_busy(cam, visca_e
 
 
 def test_shared_camera_is_one_client_per_port(visca_emulator, make_config):
-    from agent.visca import close_shared, shared
+    from agent.ptz import close_shared, shared
 
     cfg = make_config(f'[ptz]\nport = "{visca_emulator.path}"\n').ptz
     try:
