@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from agent.pelco.camera import Camera, Position, PositionUnavailableError
     from agent.pelco.client import Counters, Timeouts
-    from agent.pelco.commands import DEFAULT_HOME_PRESET, Axis, Direction
+    from agent.pelco.commands import DEFAULT_HOME_PRESET, Axis
     from agent.pelco.protocol import (
         Frame,
         Garbage,
@@ -39,13 +39,15 @@ if TYPE_CHECKING:
         Variant,
     )
     from agent.pelco.transport import PelcoEndpoint, is_pelco_url, parse_url
+    from agent.ptz_moves import Direction
 
 # Loaded on first use, so that importing the sans-IO core (or `hnth-agent --help`)
 # does not pull in the serial port module.
 _HOMES = {
     "agent.pelco.camera": ("Camera", "Position", "PositionUnavailableError"),
     "agent.pelco.client": ("Counters", "Timeouts"),
-    "agent.pelco.commands": ("DEFAULT_HOME_PRESET", "Axis", "Direction"),
+    "agent.pelco.commands": ("DEFAULT_HOME_PRESET", "Axis"),
+    "agent.ptz_moves": ("Direction",),
     "agent.pelco.protocol": (
         "Frame",
         "Garbage",

@@ -12,9 +12,10 @@ from typing import Any, Final
 from agent.errors import DeviceError, InvalidArgumentError
 from agent.pelco import commands as cmds
 from agent.pelco.client import Client, Counters, Timeouts
-from agent.pelco.commands import Axis, Direction, MotionState
+from agent.pelco.commands import Axis, MotionState
 from agent.pelco.protocol import ADDRESS_RANGE, PelcoLocalError, Variant, check_range
 from agent.pelco.text import msg, render, rendered
+from agent.ptz_moves import Direction
 
 AXES: Final = (Axis.PAN, Axis.TILT, Axis.ZOOM)
 

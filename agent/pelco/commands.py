@@ -15,20 +15,7 @@ from typing import Final
 
 from agent import ptz_url
 from agent.pelco.protocol import Frame, PelcoLocalError, Variant, check_range
-
-
-class Direction(StrEnum):
-    """A pan-tilt direction, spelled as the CLI and the MQTT contract spell VISCA's."""
-
-    UP = "up"  # tilt up
-    DOWN = "down"  # tilt down
-    LEFT = "left"  # pan left
-    RIGHT = "right"  # pan right
-    UP_LEFT = "up-left"  # both
-    UP_RIGHT = "up-right"  # both
-    DOWN_LEFT = "down-left"  # both
-    DOWN_RIGHT = "down-right"  # both
-    STOP = "stop"  # neither
+from agent.ptz_moves import Direction
 
 
 class Motion(IntFlag):

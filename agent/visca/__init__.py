@@ -20,9 +20,10 @@ import importlib
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
+    from agent.ptz_moves import Direction
     from agent.visca.camera import Camera, Position, Reading, VersionInfo
     from agent.visca.client import CommandSupersededError, Result, Timeouts
-    from agent.visca.commands import DEFAULT_LIMITS, MOVES, Direction, Limits
+    from agent.visca.commands import DEFAULT_LIMITS, MOVES, Limits
     from agent.visca.errors import (
         ERRORS,
         BufferFullError,
@@ -45,7 +46,8 @@ if TYPE_CHECKING:
 _WHERE: Final = {
     "agent.visca.camera": ("Camera", "Position", "Reading", "VersionInfo"),
     "agent.visca.client": ("CommandSupersededError", "Result", "Timeouts"),
-    "agent.visca.commands": ("DEFAULT_LIMITS", "MOVES", "Direction", "Limits"),
+    "agent.visca.commands": ("DEFAULT_LIMITS", "MOVES", "Limits"),
+    "agent.ptz_moves": ("Direction",),
     "agent.visca.errors": (
         "ERRORS",
         "BufferFullError",

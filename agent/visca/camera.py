@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from agent.errors import DeviceError, DeviceTimeoutError
+from agent.ptz_moves import Direction
 from agent.visca import commands as cmds
 from agent.visca.client import Client, Timeouts
-from agent.visca.commands import Direction, Limits
+from agent.visca.commands import Limits
 from agent.visca.errors import ViscaSyntaxError
 from agent.visca.framing import decode_signed, decode_unsigned
 from agent.visca.profiles import PROFILES, Profile, ProfileName, detect

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Final
 
+from agent.ptz_moves import Direction
 from agent.visca.errors import ViscaLocalError
 from agent.visca.framing import Command, Finish, encode_signed, encode_unsigned
 
@@ -45,20 +45,6 @@ TABLE: Final[dict[str, tuple[bytes, Finish]]] = {
 
 PAN_STOP: Final = 0x03
 TILT_STOP: Final = 0x03
-
-
-class Direction(StrEnum):
-    """A pan-tilt drive direction, as the CLI and the MQTT contract spell it."""
-
-    UP = "up"  # tilt up
-    DOWN = "down"  # tilt down
-    LEFT = "left"  # pan left
-    RIGHT = "right"  # pan right
-    UP_LEFT = "up-left"  # both
-    UP_RIGHT = "up-right"  # both
-    DOWN_LEFT = "down-left"  # both
-    DOWN_RIGHT = "down-right"  # both
-    STOP = "stop"  # neither
 
 
 # Direction → (P, T) bytes of the drive command: P 01 left, 02 right, 03 stop; T 01 up, 02 down.
