@@ -15,8 +15,10 @@ from typing import Any, Final, Protocol
 
 from agent.contract import payloads, topics
 from agent.contract.names import is_slug
+from agent.contract.requests import VERBS
 from agent.errors import InvalidArgumentError
 from agent.i18n import t
+from central.admission import Admission
 from central.auth import DISABLED, Role, Sessions, hash_password
 from central.config import BoardConfig, ReportConfig
 from central.meetings import (
@@ -34,28 +36,8 @@ from central.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-# Commands waiting for a room's answer hold a web worker thread: bounded so that a flood (or
-# rooms that never answer) cannot take the threads every other page needs.
-MAX_IN_FLIGHT: Final = 16  # in total (Starlette's pool has 40 threads)
-MAX_IN_FLIGHT_ROOM: Final = 4  # per room (a held camera move repeats every 500 ms)
-
 PRUNE_FIRST_S: Final = 60.0  # let a starting board's retained flood pass first
 PRUNE_EVERY_S: Final = 3600.0
-
-VERBS: Final = (
-    "check",
-    "state",
-    "snapshot",
-    "ptz.move",
-    "ptz.stop",
-    "ptz.zoom",
-    "ptz.home",
-    "ptz.preset.recall",
-    "ptz.preset.set",
-    "ptz.preset.clear",
-    "ptz.power",
-    "ptz.position",
-)
 
 
 class Stoppable(Protocol):
@@ -129,9 +111,7 @@ class Board:
         self._stop = threading.Event()
         self.stopping = False
         self._flusher: threading.Thread | None = None
-        self._in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
-        self._room_lock = threading.Lock()
-        self._per_room: dict[str, int] = {}
+        self._admission = Admission()
 
     def start(self) -> None:
         """Start writing history, and pruning it once an hour, in the background."""
@@ -233,7 +213,7 @@ class Board:
         is audited, so a hold is one entry (its first move) plus its stop.
         """
         rec = self.fleet.room(room)
-        if verb not in VERBS:
+        if verb not in VERBS:  # the contract's verbs
             raise InvalidArgumentError(t("board.cmd.unknown_verb", lang=lang, verb=verb))
         if rec is None:
             raise InvalidArgumentError(t("board.cmd.unknown_room", lang=lang, room=room))
@@ -244,7 +224,7 @@ class Board:
         try:
             return self._command(user, rec, verb, args, lang, audit=not repeat)
         finally:
-            self._release(room)
+            self._admission.leave(room)
 
     def _refusal(
         self, status: str | None, room: str, verb: str, lang: str
@@ -252,23 +232,8 @@ class Board:
         """Refuse at once what would only wait: an offline room, a full room or a full board."""
         if status == "offline":
             return error("offline", t("board.cmd.offline", lang=lang))
-        with self._room_lock:
-            # ptz.stop is never refused for a busy room: it is what ends a hold.
-            if verb != "ptz.stop" and self._per_room.get(room, 0) >= MAX_IN_FLIGHT_ROOM:
-                return error("busy", t("board.cmd.busy_room", lang=lang))
-            if not self._in_flight.acquire(blocking=False):
-                return error("busy", t("board.cmd.busy", lang=lang))
-            self._per_room[room] = self._per_room.get(room, 0) + 1
-        return None
-
-    def _release(self, room: str) -> None:
-        with self._room_lock:
-            left = self._per_room.get(room, 1) - 1
-            if left:
-                self._per_room[room] = left
-            else:
-                self._per_room.pop(room, None)
-            self._in_flight.release()
+        busy = self._admission.enter(room, verb)
+        return None if busy is None else error("busy", t(busy, lang=lang))
 
     def _command(
         self,
@@ -306,13 +271,7 @@ class Board:
                 response = fut.result(timeout)
             except FutureTimeout:
                 self.fleet.forget_response(request_id)
-                body = {
-                    "ok": False,
-                    "error": {
-                        "code": "timeout",
-                        "message": t("board.cmd.timeout", lang=lang, s=int(timeout)),
-                    },
-                }
+                body = error("timeout", t("board.cmd.timeout", lang=lang, s=int(timeout)))
             else:
                 body = {k: response[k] for k in ("ok", "result", "error") if k in response}
         body["request_id"] = request_id
