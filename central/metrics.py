@@ -63,50 +63,43 @@ def prometheus(
         "1 while ingest is degraded for this reason (the page's pill shows it)",
         [(f'reason="{code}"', code in why) for code in DEGRADED],
     )
-    out += _metric(
-        "hnth_board_ingest_queue",
-        "gauge",
-        "received messages waiting for ingest",
-        [("", fleet.intake.depth())],
-    )
-    out += [
-        "# HELP hnth_board_ingest_lag_seconds how long the oldest waiting message has waited",
-        "# TYPE hnth_board_ingest_lag_seconds gauge",
-        f"hnth_board_ingest_lag_seconds {fleet.intake.lag_s():.3f}",
+    singles: list[tuple[str, str, str, float]] = [
+        ("ingest_queue", "gauge", "received messages waiting for ingest", fleet.intake.depth()),
+        (
+            "ingest_lag_seconds",
+            "gauge",
+            "how long the oldest waiting message has waited",
+            round(fleet.intake.lag_s(), 3),
+        ),
+        (
+            "ingest_dropped_total",
+            "counter",
+            "received messages dropped because the ingest queue was full",
+            fleet.intake.dropped,
+        ),
+        (
+            "reconciles_total",
+            "counter",
+            "passes over the broker's retained state after a start, gap or burst",
+            fleet.reconciles,
+        ),
+        (
+            "db_errors_total",
+            "counter",
+            "history flushes the database refused (down, locked, full)",
+            s.db_errors,
+        ),
+        ("db_pending", "gauge", "history writes waiting in memory for the database", s.db_pending),
+        ("db_up", "gauge", "1 when the last history write succeeded", fleet.db_ok),
+        (
+            "broker_connected",
+            "gauge",
+            "1 while the board's MQTT link is up (it is ingesting)",
+            s.broker_connected,
+        ),
     ]
-    out += _metric(
-        "hnth_board_ingest_dropped_total",
-        "counter",
-        "received messages dropped because the ingest queue was full",
-        [("", fleet.intake.dropped)],
-    )
-    out += _metric(
-        "hnth_board_reconciles_total",
-        "counter",
-        "passes over the broker's retained state after a start, gap or burst",
-        [("", fleet.reconciles)],
-    )
-    out += _metric(
-        "hnth_board_db_errors_total",
-        "counter",
-        "history flushes the database refused (down, locked, full)",
-        [("", s.db_errors)],
-    )
-    out += _metric(
-        "hnth_board_db_pending",
-        "gauge",
-        "history writes waiting in memory for the database",
-        [("", s.db_pending)],
-    )
-    out += _metric(
-        "hnth_board_db_up", "gauge", "1 when the last history write succeeded", [("", fleet.db_ok)]
-    )
-    out += _metric(
-        "hnth_board_broker_connected",
-        "gauge",
-        "1 while the board's MQTT link is up (it is ingesting)",
-        [("", s.broker_connected)],
-    )
+    for name, kind, help_text, sample in singles:
+        out += _metric(f"hnth_board_{name}", kind, help_text, [("", sample)])
     out += _metric(
         "hnth_board_rooms",
         "gauge",
@@ -138,9 +131,9 @@ def _metric(
     name: str, kind: str, help_text: str, samples: Iterable[tuple[str, float | bool]]
 ) -> list[str]:
     lines = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
-    lines += [
-        f"{name}{{{labels}}} {int(v)}" if labels else f"{name} {int(v)}" for labels, v in samples
-    ]
+    for labels, v in samples:
+        value = v if isinstance(v, float) else int(v)  # counts and flags as integers
+        lines.append(f"{name}{{{labels}}} {value}" if labels else f"{name} {value}")
     return lines
 
 
