@@ -30,14 +30,14 @@ class Requestable(Protocol):
         ...
 
 
-class Group:
+class Peers:
     """This board's view of its peers (does nothing without `share_ingest`)."""
 
     def __init__(self, cfg: BoardConfig, store: Store, fleet: Fleet) -> None:
         self.cfg = cfg
         self.store = store
         self.fleet = fleet
-        self.peers: frozenset[str] = frozenset()  # boards of the group ingesting with this one
+        self.alive: frozenset[str] = frozenset()  # boards of the group ingesting with this one
         self._peers_read = 0.0
         self._audit_read = 0.0
         self._audit_seen: int | None = None  # the newest audit id told to this board's pages
@@ -82,14 +82,14 @@ class Group:
             and c.stopped is None
             and (now - c.beat).total_seconds() <= 2.5 * c.every_s
         )
-        gone = self.peers - alive
+        gone = self.alive - alive
         if gone:
             log.warning(
                 "board(s) %s stopped ingesting; reading the broker's retained state again",
                 ", ".join(sorted(gone)),
             )
             reconciler.request()
-        self.peers = alive
+        self.alive = alive
 
     def _watch_audit(self) -> None:
         """Tell the open pages of audit entries another board wrote."""

@@ -30,7 +30,7 @@ from central.meetings import (
     v1_meeting,
 )
 from central.model import Message, RoomRecord, iso
-from central.peers import Group, Requestable
+from central.peers import Peers, Requestable
 from central.state import Fleet
 from central.store import Store, StoreUnavailable
 
@@ -107,7 +107,7 @@ class Board:
         self.link = link
         self.share_link: Stoppable | None = None  # with [board] share_ingest (central.link)
         self.reconciler: Requestable | None = None
-        self.group = Group(cfg, store, self.fleet)  # the boards sharing the ingest, if any
+        self.peers = Peers(cfg, store, self.fleet)  # the boards sharing the ingest, if any
         self._stop = threading.Event()
         self.stopping = False
         self._flusher: threading.Thread | None = None
@@ -371,7 +371,7 @@ class Board:
             user, action, target, args=args, ok=ok, result=result, ts=self.fleet.now()
         )
         self.fleet.emit("audit", {"id": audit_id, "target": target})
-        self.group.wrote(audit_id)
+        self.peers.wrote(audit_id)
         return audit_id
 
     def _publish(self, topic: str, payload: bytes, **kw: Any) -> int | None:
@@ -388,7 +388,7 @@ class Board:
             try:
                 self.fleet.flush()
                 self._watch_link()
-                self.group.watch(self.reconciler)
+                self.peers.watch(self.reconciler)
             except Exception:
                 log.exception("history writer failed; retrying")
 

@@ -19,9 +19,9 @@ from agent.errors import RemoteProtocolError
 from central import views
 from central.config import BoardConfig
 from central.coverage import Coverage
-from central.ingest import Ingest, Stats, Write
+from central.ingest import Change, Ingest, Stats, Write
 from central.intake import Intake
-from central.model import Message, RoomRecord, RoomState, Scope, parse
+from central.model import Message, Parsed, RoomRecord, RoomState, Scope, parse
 from central.store import MeetingRow, Store, StoreUnavailable
 from central.writes import ordered, writes_for
 
@@ -108,19 +108,7 @@ class Fleet:
             return
         self.stats.received += 1
         try:
-            parsed = parse(msg, self.cfg.max_payload_kb * 1024)
-            with self._lock:
-                if msg.scope is Scope.ALL:
-                    changed = self._in.apply(parsed, msg)
-                else:
-                    mark = len(self._in.writes)
-                    try:
-                        changed = self._in.apply(parsed, msg)
-                    finally:
-                        del self._in.writes[mark:]  # this board's view only: stored from below
-                    if msg.scope is Scope.BOTH:
-                        rec = self._in.rooms.get(parsed.path.key) if parsed.path else None
-                        self._in.writes += writes_for(parsed, msg, rec, self.now())
+            changed = self._apply(parse(msg, self.cfg.max_payload_kb * 1024), msg)
         except RemoteProtocolError as exc:
             self._reject(msg.topic, str(exc))
             for kind, data in getattr(exc, "changes", ()):  # an invalid report, shown on its room
@@ -134,13 +122,30 @@ class Fleet:
         for kind, data in changed:
             self.emit(kind, data)
 
+    def _apply(self, parsed: Parsed, msg: Message) -> list[Change]:
+        """Update the view; what is stored comes from it (one board) or from the message alone."""
+        with self._lock:
+            if msg.scope is Scope.ALL:
+                return self._in.apply(parsed, msg)
+            mark = len(self._in.writes)
+            try:
+                changed = self._in.apply(parsed, msg)
+            finally:
+                del self._in.writes[mark:]  # the view's own writes: not with a shared ingest
+        if msg.scope is Scope.BOTH:
+            self._queue_writes(parsed, msg)
+        return changed
+
+    def _queue_writes(self, parsed: Parsed, msg: Message) -> None:
+        """Queue what a message stores, from the message alone (central.writes)."""
+        with self._lock:
+            rec = self._in.rooms.get(parsed.path.key) if parsed.path else None
+            self._in.writes += writes_for(parsed, msg, rec, self.now())
+
     def _store_share(self, msg: Message) -> None:
         """Store one message of this board's share of the stream (it reaches the view apart)."""
         try:
-            parsed = parse(msg, self.cfg.max_payload_kb * 1024)
-            with self._lock:
-                rec = self._in.rooms.get(parsed.path.key) if parsed.path else None
-                self._in.writes += writes_for(parsed, msg, rec, self.now())
+            self._queue_writes(parse(msg, self.cfg.max_payload_kb * 1024), msg)
         except RemoteProtocolError as exc:
             # The view link refuses the same message, counted and shown there: not twice.
             log.debug("not stored: %s: %s", msg.topic[:200], exc)

@@ -247,7 +247,7 @@ def routes(board: Board, hub: Hub, guard: Guard, health: IngestHealth) -> list[B
 
     async def metrics(_: Request) -> Response:
         degraded = [r["code"] for r in health.payload()["ingest"]]
-        peers = len(board.group.peers) if board.cfg.share_ingest else None
+        peers = len(board.peers.alive) if board.cfg.share_ingest else None
         text = prometheus(
             board.fleet, live_clients=len(hub._clients), degraded=degraded, peers=peers
         )
