@@ -22,12 +22,14 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agent.errors import AgentError, BusyError
+from agent.i18n import t
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +73,11 @@ class Outbox:
         max_events: int = 10_000,
         max_age_s: float = 72 * 3600,
         clock: Callable[[], float] = time.time,
+        busy_timeout_s: float = 5.0,
     ) -> None:
         """Open (or create) the outbox at `path`; raises AgentError if the file is unusable."""
         self.path = Path(path)
+        self.busy_timeout_s = busy_timeout_s
         self.max_events = max(2, max_events)
         self.max_age_s = max_age_s
         self._clock = clock
@@ -83,7 +87,7 @@ class Outbox:
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so one add is one commit.
             self._db = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=5
+                self.path, check_same_thread=False, isolation_level=None, timeout=busy_timeout_s
             )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -91,9 +95,11 @@ class Outbox:
             self._count = int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
             newest = self._db.execute("SELECT max(id) FROM outbox").fetchone()[0]
             self.last_id = int(newest or 0)  # the newest row this process knows of
+        except sqlite3.OperationalError as exc:
+            raise self._locked(exc) from exc
         except sqlite3.DatabaseError as exc:
-            msg = f"outbox {self.path} is unusable: {exc}"
-            raise AgentError(msg, hint="move the file aside; the agent creates a new one") from exc
+            msg = t("mqtt.outbox.unusable", path=str(self.path), error=str(exc))
+            raise AgentError(msg, hint=t("mqtt.outbox.unusable_hint")) from exc
 
     def add(self, topic: str, payload: bytes, *, prune: bool = True) -> int:
         """Commit one row; return how many old rows the count/age bounds dropped to make room."""
@@ -103,7 +109,7 @@ class Outbox:
         """Commit one row; return its id, the id of the row added before it, and drops."""
         now = self._clock()
         insert = "INSERT INTO outbox (created, topic, payload) VALUES (?, ?, ?)"
-        with self._lock:
+        with self._lock, self._writing():
             dropped = 0
             previous = self.last_id
             if not prune or not self._may_prune(now):
@@ -140,7 +146,7 @@ class Outbox:
         batch = sorted(ids)
         if not batch:
             return
-        with self._lock:
+        with self._lock, self._writing():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 before = self._db.total_changes
@@ -176,7 +182,7 @@ class Outbox:
     def set_meta(self, key: str, value: Any) -> None:
         """Store a JSON value that survives restarts."""
         text = json.dumps(value, ensure_ascii=False)
-        with self._lock:
+        with self._lock, self._writing():
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, text))
 
     def integrity(self) -> str:
@@ -191,6 +197,23 @@ class Outbox:
                 self._db.close()
             except sqlite3.Error:
                 log.debug("outbox close failed", exc_info=True)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Turn SQLite's "database is locked" into a BusyError that says who to look for."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            raise self._locked(exc) from exc
+
+    def _locked(self, exc: sqlite3.OperationalError) -> AgentError:
+        # Another process (`hnth-agent check` beside the service, say) holds the write lock for
+        # longer than the busy timeout: it is stopped or hung. Anything else is a broken file.
+        if "locked" in str(exc) or "busy" in str(exc):
+            msg = t("mqtt.outbox.locked", path=str(self.path), seconds=f"{self.busy_timeout_s:g}")
+            return BusyError(msg, hint=t("mqtt.outbox.locked_hint"))
+        msg = t("mqtt.outbox.unusable", path=str(self.path), error=str(exc))
+        return AgentError(msg, hint=t("mqtt.outbox.unusable_hint"))
 
     def _may_prune(self, now: float) -> bool:
         """True when the count bound is reached or the age bound is due for a look (1/s)."""

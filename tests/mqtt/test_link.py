@@ -77,9 +77,13 @@ def test_will_after_kill_9_and_late_will_is_identifiable(tmp_path, broker, mqtt_
     b.expect("ready")
     got = collect(sub, lambda ms: any(js(m)["state"] == "online" for m in ms))
     current = js(got[-1])
+    # The new boot has its own state dir: the stopped process may hold its outbox's write
+    # lock, and that case is test_outbox's (a clear BusyError), not this test's.
+    (tmp_path / "new-boot").mkdir()
+    cfg_c = write_config(tmp_path / "new-boot", broker)
     os.kill(b.proc.pid, signal.SIGSTOP)
     try:
-        c = agent_proc(cfg, "--then", "wait")
+        c = agent_proc(cfg_c, "--then", "wait")
         boot_c = c.expect("ready")[1]
         msgs = [js(m) for m in collect(sub, lambda ms: any(js(m)["boot_id"] == boot_c for m in ms))]
     finally:

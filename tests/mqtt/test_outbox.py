@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 
 import pytest
 
+from agent.i18n import set_language
 from agent.mqtt.outbox import Outbox
 from tests.mqtt.helpers import base, collect, js, write_config
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("vi")
 
 
 def test_fifo_and_delete(tmp_path):
@@ -65,6 +77,67 @@ def test_garbage_file_is_a_clear_error(tmp_path):
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(AgentError, match="unusable"):
         Outbox(path)
+
+
+_HOLD = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+db.execute("INSERT INTO meta (key, value) VALUES ('held', '1')")
+print("held", flush=True)
+sys.stdin.readline()
+db.execute("ROLLBACK")
+"""
+
+
+@contextlib.contextmanager
+def _held(path):
+    """Another process holding the outbox's write lock (a stopped or hung agent) until exit."""
+    pipe = subprocess.PIPE
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(path)], stdin=pipe, stdout=pipe, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "held\n"
+        yield
+    finally:
+        proc.communicate("\n", timeout=10)
+
+
+def test_a_lock_held_by_another_process_is_a_busy_error_and_loses_nothing(tmp_path):
+    from agent.errors import BusyError
+
+    path = tmp_path / "o.db"
+    box = Outbox(path, busy_timeout_s=0.3)
+    box.add("t", b"before")
+    with _held(path):
+        with pytest.raises(BusyError, match=r"locked by another process for over 0.3 s") as err:
+            box.add("t", b"during")
+        assert "pgrep -af hnth-agent" in str(err.value)
+        with pytest.raises(BusyError):
+            box.set_meta("k", 1)
+        assert [r.payload for r in box.peek()] == [b"before"]  # reads go on meanwhile
+    box.add("t", b"after")
+    assert [r.payload for r in box.peek()] == [b"before", b"after"]
+    assert box.count() == 2
+    box.close()
+
+
+def test_check_publish_with_a_locked_outbox_says_what_to_do(tmp_path, broker):
+    cfg = write_config(tmp_path, broker)
+    path = tmp_path / "state-xa-a" / "outbox.sqlite3"
+    Outbox(path).close()
+    env = {**os.environ, "HNTH_AGENT_LANG": "en", "NO_COLOR": "1"}
+    with _held(path):
+        args = ["check", "--only", "host", "--publish", "--config", str(cfg)]
+        proc = subprocess.run(
+            [sys.executable, "-m", "agent", *args],
+            check=False, capture_output=True, text=True, timeout=90, env=env,
+        )  # fmt: skip
+    assert proc.returncode != 0, proc.stdout
+    assert "locked by another process" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 @pytest.mark.broker
