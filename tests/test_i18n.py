@@ -22,7 +22,7 @@ import pytest
 import central  # registers the central side's messages, so its keys are checked too
 import central.report  # and the monthly report's
 from agent import i18n
-from agent.i18n import DOMAIN, LANGUAGES, Text, catalog, domains, is_plural, t, tn
+from agent.i18n import DOMAIN, LANGUAGES, Text, catalog, domains, forms, is_plural, t, tn
 from tests.fixtures.common import need_program
 
 REPO = Path(__file__).resolve().parents[1]
@@ -351,6 +351,29 @@ def test_the_english_report_says_1_room_and_2_rooms():
     assert tn("board.report.header", 2, "en", **header).endswith(" — 2 rooms")
     assert tn("board.report.header", 1, "vi", **header).endswith(" — 1 điểm cầu")
     assert tn("board.report.header", 2, "vi", **header).endswith(" — 2 điểm cầu")
+
+
+# Page messages that count with {n} but read the same for 1 and many ("5 min ago", "+1 more").
+_INVARIANT = {"board.web.rel.min", "board.web.rel.hour", "board.web.more"}
+
+
+def test_every_page_message_that_counts_things_has_plural_forms():
+    counting = {
+        key
+        for key, (_, en) in catalog().items()
+        if key.startswith("board.web.") and "{n}" in en and "{n}/" not in en
+    }
+    assert counting >= _INVARIANT
+    assert sorted(k for k in counting - _INVARIANT if not is_plural(k)) == []
+
+
+def test_the_page_gets_plural_forms_by_cldr_category():
+    assert forms("board.web.participants", "en") == {
+        "one": "{n} participating room",
+        "other": "{n} participating rooms",
+    }
+    assert forms("board.web.rel.day", "vi") == {"one": "{n} ngày trước", "other": "{n} ngày trước"}
+    assert forms("board.web.ingest.pending", "en")["one"] == "{n} write waiting for the database"
 
 
 def test_a_plural_message_keeps_its_key_and_count_so_the_board_can_render_it_again():

@@ -27,6 +27,7 @@ __all__ = [
     "catalog",
     "current_language",
     "domains",
+    "forms",
     "is_plural",
     "placeholders",
     "register_domain",
@@ -104,6 +105,16 @@ def has(key: str) -> bool:
 def is_plural(key: str) -> bool:
     """Return whether message `key` has plural forms (picked by its `n` parameter)."""
     return key in _language("en").plural
+
+
+def forms(key: str, lang: str) -> dict[str, str]:
+    """Return plural message `key`'s unformatted texts in `lang` by CLDR category (one, other).
+
+    For a page that picks the form itself (`Intl.PluralRules`); our languages have at most
+    those two categories: English "one" and "other", Vietnamese "other" only.
+    """
+    language = _language(cast("Lang", lang) if lang in LANGUAGES else "en")
+    return {"one": language.text(key, 1) or key, "other": language.general(key)}
 
 
 class Text(str):  # noqa: SLOT000 - a str subclass cannot have non-empty slots

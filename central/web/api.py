@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from agent.errors import AgentError
-from agent.i18n import catalog
+from agent.i18n import catalog, forms, is_plural
 from central.auth import Role, Session, verify_password
 from central.availability import report
 from central.metrics import CONTENT_TYPE, health_check, prometheus
@@ -135,7 +135,9 @@ def routes(board: Board, hub: Hub, guard: Guard, health: IngestHealth) -> list[B
             for k, v in catalog().items()
             if k.startswith(("board.web.", "check.", "status.", "verdict."))
         }
-        return JSONResponse({"lang": lang, "messages": texts})
+        # messages keeps the general form, for a page cached from before plurals were sent.
+        plurals = {k: forms(k, lang) for k in texts if is_plural(k)}
+        return JSONResponse({"lang": lang, "messages": texts, "plurals": plurals})
 
     # ------------------------------------------------------------ reads
 

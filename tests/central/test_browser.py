@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -702,6 +703,8 @@ def test_the_ingest_pill_says_history_writes_fail_and_clears_when_they_recover(
             text = p.text(pill)
             assert text.startswith("Nhận dữ liệu bị suy giảm: chưa ghi được lịch sử"), text
             assert "database is locked" in text  # the reason, as the database gives it
+            counted_vi = "return [1, 2].map((n) => tr('board.web.participants', {n}))"
+            assert p.js(counted_vi) == ["1 điểm cầu tham dự", "2 điểm cầu tham dự"]
             p.until(lambda: "bản ghi đang chờ ghi" in p.text(pill))
             top = p.js(
                 "return document.querySelector(arguments[0]).getBoundingClientRect().top", pill
@@ -715,7 +718,16 @@ def test_the_ingest_pill_says_history_writes_fail_and_clears_when_they_recover(
 
             Select(desk.find_element(By.ID, "lang")).select_by_value("en")
             p.until(lambda: p.text(pill).startswith("Ingest degraded: history not written"))
-            assert "writes waiting for the database" in p.text(pill)
+            waiting = re.search(r"(\d+) (writes?) waiting for the database", p.text(pill))
+            assert waiting, p.text(pill)
+            assert (waiting[2] == "write") == (waiting[1] == "1")  # "1 write", "3 writes"
+            # The page picks plural forms as gettext does: English has two, Vietnamese one.
+            counted = "return [1, 2].map((n) => tr(arguments[0], {n}))"
+            assert p.js(counted, "board.web.participants") == [
+                "1 participating room",
+                "2 participating rooms",
+            ]
+            assert p.js(counted, "board.web.rel.day") == ["1 day ago", "2 days ago"]
 
             # On a phone the pill is two words; a tap shows the reasons.
             desk.set_window_size(*PHONE)

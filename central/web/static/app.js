@@ -2,15 +2,18 @@
 // Live updates change only what changed: a tile, a count, a row; never the field being typed in.
 "use strict";
 
-const S = { lang: localStorage.getItem("hnth.lang") || "vi", M: {}, me: null, rooms: new Map(),
+const S = { lang: localStorage.getItem("hnth.lang") || "vi", M: {}, P: {}, me: null, rooms: new Map(),
             meetings: [], health: {}, es: null, view: "", current: null, pending: new Set(),
             frame: false, lastResult: null };
 // Figures for tests and bench/board_ui.py: live updates applied, tiles rebuilt, time spent.
 const STATS = { updates: 0, tiles: 0, rendered: 0, ms: 0, lastMs: 0, grid: 0 };
 window.__board = STATS;
 
+// A plural message ({one, other} from the server) is picked by its n, the way gettext does.
 function tr(key, params) {
-  let text = S.M[key] || key;
+  const forms = S.P[key], n = params && params.n;
+  let text = (forms && typeof n === "number" && forms[S.rules.select(n)])
+    || S.M[key] || key;
   for (const [k, v] of Object.entries(params || {})) text = text.split("{" + k + "}").join(String(v));
   return text;
 }
@@ -63,7 +66,10 @@ async function api(method, url, body, opts) {
 
 async function loadMessages() {
   const r = await fetch("/api/messages?lang=" + S.lang);
-  S.M = (await r.json()).messages;
+  const body = await r.json();
+  S.M = body.messages;
+  S.P = body.plurals || {};
+  S.rules = new Intl.PluralRules(S.lang);
   document.documentElement.lang = S.lang;
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = tr(el.dataset.t);
   $("#title").textContent = tr("board.web.title");
