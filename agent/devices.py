@@ -1,9 +1,10 @@
 """What the daemon does to the room's devices outside a check.
 
-Before a meeting it prepares the room: a VISCA camera is powered on ([ptz]
-power_on_before_meeting; Pelco has no power command the agent uses) and the display is
-woken over CEC when the platform can; the ptz check that follows sends the camera home. At
-shutdown it sends STOP to the shared PTZ camera before anything slower, then closes it.
+Before a meeting it prepares the room: the camera is powered on ([ptz]
+power_on_before_meeting; a VISCA camera when its inquiry says standby, a Pelco camera always,
+since Pelco cannot tell) and the display is woken over CEC when the platform can; the ptz
+check that follows sends the camera home. At shutdown it sends STOP to the shared PTZ camera
+before anything slower, then closes it.
 """
 
 from __future__ import annotations
@@ -35,10 +36,13 @@ def prepare(ptz: PtzConfig) -> tuple[list[str], list[str]]:
     """Prepare the room for a meeting; return (the actions done, the problems met)."""
     done: list[str] = []
     problems: list[str] = []
-    if ptz.port and ptz.power_on_before_meeting and not is_pelco(ptz.port):
+    if ptz.port and ptz.power_on_before_meeting:
         try:
             cam = camera(ptz)
-            if cam is not None and not cam.power_status():
+            if cam is not None and is_pelco(ptz.port):
+                cam.power(True)  # no inquiry to ask first; "on" leaves a camera that is on as is
+                done.append("camera.power_on_sent")
+            elif cam is not None and not cam.power_status():
                 cam.power(True)
                 done.append("camera.power_on")
         except AgentError as exc:

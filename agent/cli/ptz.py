@@ -285,7 +285,10 @@ def _run_pelco(cam: PelcoCamera, args: argparse.Namespace, base: dict[str, Any])
         return {**base, "preset": args.number, "action": args.action, **extra}
     if name == "position":
         return {**base, **_position(cam)}  # PositionUnavailableError says why, exit 1
-    raise cam.unsupported(name)
+    if name == "power" and args.state != "status":  # Pelco has no power inquiry
+        cam.power(args.state == "on")
+        return {**base, "power": "on" if args.state == "on" else "standby", "confirmed": False}
+    raise cam.unsupported("power status" if name == "power" else name)
 
 
 def _pelco_position(cam: PelcoCamera, known: dict[str, int | None] | None = None) -> dict[str, Any]:
@@ -314,6 +317,8 @@ def render(name: str, r: dict[str, Any]) -> str:
     elif name == "info":
         lines.append(t("ptz.cli.info", **r))
         lines += _capabilities(r)
+    elif name == "power" and r.get("confirmed") is False:
+        lines.append(t(f"ptz.cli.power_sent_{r['power']}", **r))
     elif name == "power":
         lines.append(t("ptz.cli.power_on" if r["power"] == "on" else "ptz.cli.power_standby", **r))
     elif name == "move" and r.get("moving"):

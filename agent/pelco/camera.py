@@ -185,9 +185,10 @@ class Camera(Client):
         return self.position()
 
     def power(self, on: bool) -> None:
-        """Pelco has no power command the agent uses: refused with invalid_argument."""
-        del on
-        raise self.unsupported("power")
+        """Turn the camera on or off (the sense bits); Pelco cannot say whether it took effect."""
+        with self._cond:
+            self._motion = cmds.STOPPED  # a standard frame: whatever moved stops
+            self._send(cmds.power(self.variant, self.address, on))
 
     def zoom_to(self, position: int) -> None:
         """Pelco zoom is continuous only: refused with invalid_argument."""

@@ -46,6 +46,20 @@ class PFocus(IntEnum):
     NEAR = 0x02  # data 1 bit 1
 
 
+class Power(IntEnum):
+    """Camera on/off: the standard frame's sense bits, command 1 (D) or data 1 (P).
+
+    Pelco-D: bit 3 "camera on/off" acts, bit 7 "sense" says on (set) or off (clear)
+    [Pelco D manual TF-0002 "standard command set"]. Pelco-P: bit 4 "camera on/off" acts,
+    bit 6 "camera on" says on [Pelco C466M-E §5.3.2 data 1].
+    """
+
+    D_ON = 0x88
+    D_OFF = 0x08
+    P_ON = 0x50
+    P_OFF = 0x10
+
+
 class Opcode(IntEnum):
     """Extended commands: the odd value in command 2 (D) or data 2 (P), command 1 / data 1 = 0.
 
@@ -169,6 +183,15 @@ def standard(variant: Variant, address: int, state: MotionState) -> Frame:
     elif state.focus == "far":
         word1 |= PFocus.FAR
     return Frame(variant, _address(variant, address), word1, word2, pan, tilt)
+
+
+def power(variant: Variant, address: int, on: bool) -> Frame:
+    """Turn the camera on or off; nothing moves in the same frame (it is a standard frame)."""
+    if variant is Variant.D:
+        word1 = Power.D_ON if on else Power.D_OFF
+    else:
+        word1 = Power.P_ON if on else Power.P_OFF
+    return Frame(variant, _address(variant, address), int(word1), 0, 0, 0)
 
 
 def stop(variant: Variant, address: int) -> Frame:

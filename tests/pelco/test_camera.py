@@ -74,6 +74,29 @@ def test_drive_moves_over_time_and_stop_holds(cam, pelco_emulator):
     assert h("FF 01 00 00 00 00 01") in wire(emu, 100, timeout=0.1)
 
 
+def test_power_off_puts_the_camera_in_standby_and_on_wakes_it(cam, pelco_emulator):
+    emu = pelco_emulator
+    cam.drive("right", 0x20)
+    cam.power(False)
+    handled(emu, 2)
+    assert not emu.state.powered
+    assert not emu.state.moving()  # the power frame is a standard frame: the pan stopped
+    cam.drive("right", 0x20)  # a camera in standby does not move
+    handled(emu, 3)
+    assert not emu.state.moving()
+    cam.power(True)
+    cam.drive("left", 0x20)
+    handled(emu, 5)
+    assert emu.state.powered
+    assert emu.state.pan_v < 0
+    cam.stop()
+    assert wire(emu, 4)[1:4] == [
+        h("FF 01 08 00 00 00 09"),
+        h("FF 01 00 02 20 00 23"),
+        h("FF 01 88 00 00 00 89"),
+    ]
+
+
 def test_move_is_drive_and_the_tilt_speed_follows_pan(cam, pelco_emulator):
     cam.move("down-left", 0x40)  # turbo pan; tilt takes the top tilt speed
     cam.stop()

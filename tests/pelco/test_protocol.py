@@ -89,6 +89,9 @@ BUILT = [
     (c.query(D, 1, Axis.TILT), "FF 01 00 53 00 00 54"),
     (c.query(D, 1, Axis.ZOOM), "FF 01 00 55 00 00 56"),
     (c.position_response(D, 1, Axis.PAN, 0x1234), "FF 01 00 59 12 34 A0"),
+    # Camera on / off: sense bit 7 with "camera on/off" bit 3 (TF-0002).
+    (c.power(D, 1, True), "FF 01 88 00 00 00 89"),
+    (c.power(D, 1, False), "FF 01 08 00 00 00 09"),
     # Pelco-P: address byte is camera number - 1; XOR check over STX..ETX.
     (c.stop(P, 1), "A0 00 00 00 00 00 AF 0F"),
     (c.standard(P, 1, MotionState(c.Direction.UP, 1, 0x20)), "A0 00 00 08 00 20 AF 27"),
@@ -99,6 +102,8 @@ BUILT = [
     (c.preset(P, 1, "set", 1), "A0 00 00 03 00 01 AF 0D"),
     (c.preset(P, 1, "recall", 1), "A0 00 00 07 00 01 AF 09"),
     (c.preset(P, 256, "clear", 255), "A0 FF 00 05 00 FF AF 0A"),
+    (c.power(P, 1, True), "A0 00 50 00 00 00 AF 5F"),  # data 1: camera on (6) + on/off (4)
+    (c.power(P, 1, False), "A0 00 10 00 00 00 AF 1F"),
 ]
 
 

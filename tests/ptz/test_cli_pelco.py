@@ -103,11 +103,29 @@ def test_the_command_tour_against_sim_pelco(tmp_path, sim):
 def test_what_pelco_has_not_is_refused_by_name(tmp_path, sim):
     s = sim("--pty", "--baud", "9600")
     url = f"pelco-d://{s.path}?baud=9600"
-    for args in (["goto", "10", "10"], ["zoom-to", "100"], ["power", "on"], ["discover"]):
+    for args in (["goto", "10", "10"], ["zoom-to", "100"], ["power", "status"], ["discover"]):
         rc, out, err = ptz(tmp_path, url, *args)
         assert rc == 1, (args, out)
         assert out["error"]["code"] == "invalid_argument"
         assert "a Pelco-D camera has no" in err
+    assert "has no power status command" in ptz(tmp_path, url, "power", "status")[2]
+
+
+def test_power_standby_stops_the_camera_moving_and_on_wakes_it(tmp_path, sim):
+    s = sim("--pty", "--baud", "9600", "--motion-scale", "20")
+    url = f"pelco-d://{s.path}?baud=9600"
+    rc, out, _ = ptz(tmp_path, url, "power", "off")
+    assert rc == 0, out
+    assert (out["result"]["power"], out["result"]["confirmed"]) == ("standby", False)
+    rc, out, _ = ptz(tmp_path, url, "move", "right", "--speed", "32", "--duration", "0.3")
+    assert rc == 0, out
+    assert ptz(tmp_path, url, "position")[1]["result"]["pan"] == 0  # in standby: no motion
+    rc, text, _ = ptz(tmp_path, url, "power", "on", json_out=False)
+    assert rc == 0
+    assert "sent the camera-on command" in text
+    assert "check the picture" in text
+    assert ptz(tmp_path, url, "move", "right", "--speed", "32", "--duration", "0.3")[0] == 0
+    assert ptz(tmp_path, url, "position")[1]["result"]["pan"] > 0
 
 
 def test_pelco_p_position_says_it_is_unavailable(tmp_path, sim):

@@ -25,7 +25,10 @@ def test_prep_and_the_scheduled_check_run_on_a_pelco_room(make_config, pelco_emu
     agent = _agent(make_config, pelco_emulator)
     now = datetime.now(UTC)
     meeting = Meeting("m-1", "Họp", now + timedelta(minutes=5), now + timedelta(hours=1))
-    agent._prep(meeting)  # Pelco has no power command: prep must not trip over it
+    with pelco_emulator.lock:
+        pelco_emulator.state.powered = False  # left in standby
+    agent._prep(meeting)  # Pelco cannot say it is in standby: prep sends "camera on" anyway
+    assert pelco_emulator.state.powered
     report = agent.run_checks(["ptz"], Trigger.SCHEDULE, meeting, publish=False)
     ptz = report.result("ptz")
     assert ptz is not None

@@ -138,8 +138,25 @@ def test_presets_home_zoom_and_position(handler_for, pelco_emulator):
 
 def test_what_pelco_has_not_is_an_invalid_argument(handler_for, pelco_emulator):
     h = handler_for(pelco_emulator)
-    assert run(h, "ptz.power", on=True) == "invalid_argument"
     assert run(h, "ptz.zoom", position=100) == "invalid_argument"
+
+
+@pytest.mark.parametrize("variant", ["d", "p"])
+def test_power_off_and_on_reach_the_camera(handler_for, pelco_factory, variant):
+    emu = pelco_factory(variant=variant, baud=9600)
+    h = handler_for(emu, variant=variant)
+    assert run(h, "ptz.power", on=False) == {}
+    wait(lambda: not emu.state.powered, 2)
+    assert not emu.state.powered
+    before = emu.state.frames_handled
+    assert run(h, "ptz.move", direction="left", speed=10) == {}
+    wait(lambda: emu.state.frames_handled > before, 2)
+    assert emu.state.frames_handled > before
+    assert not moving(emu)  # the move arrived; in standby the camera does not move
+    assert run(h, "ptz.stop") == {}
+    assert run(h, "ptz.power", on=True) == {}
+    wait(lambda: emu.state.powered, 2)
+    assert emu.state.powered
 
 
 def test_pelco_p_recall_works_and_says_the_position_is_unavailable(handler_for, pelco_factory):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agent.pelco import commands as cmds
-from agent.pelco.commands import Axis, DFocus, Motion, Opcode, PFocus
+from agent.pelco.commands import Axis, DFocus, Motion, Opcode, PFocus, Power
 from agent.pelco.protocol import Frame, Variant
 
 FULL_TURN = 36000
@@ -59,6 +59,7 @@ class CameraState:
     zoom_v: float = 0.0  # + is tele
     zoom_speed: int = cmds.MAX_ZOOM_SPEED
     focus: str = "stop"
+    powered: bool = True
     goal: Goal | None = None
     presets: dict[int, tuple[float, float, float]] = field(default_factory=dict)
     motion_scale: float = 1.0
@@ -119,6 +120,14 @@ class CameraState:
         # A standard frame is a level: whatever it does not set stops (and a recall ends).
         self.goal = None
         m = self.model
+        d = self.variant is Variant.D
+        acts, on = (Power.D_OFF, Power.D_ON) if d else (Power.P_OFF, Power.P_ON)
+        if frame.word1 & acts:
+            self.powered = (frame.word1 & on) == on
+        if not self.powered:  # in standby the mechanics do not answer motion
+            self.pan_v = self.tilt_v = self.zoom_v = 0.0
+            self.focus = "stop"
+            return
         bits = Motion(frame.word2 & 0x7E)
         pan_dir = (1 if Motion.RIGHT in bits else 0) - (1 if Motion.LEFT in bits else 0)
         tilt_dir = (1 if Motion.DOWN in bits else 0) - (1 if Motion.UP in bits else 0)
