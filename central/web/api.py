@@ -8,8 +8,9 @@ import functools
 import json
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -149,7 +150,7 @@ def routes(board: Board, hub: Hub, guard: Guard, health: IngestHealth) -> list[B
         if detail is None:
             return error(request, 404, "no_room", room=request.path_params["room"])
         detail["audit"] = [
-            _audit(a)
+            asdict(a)
             for a in await run_in_threadpool(board.store.audit, 20, request.path_params["room"])
         ]
         return JSONResponse(detail)
@@ -169,7 +170,7 @@ def routes(board: Board, hub: Hub, guard: Guard, health: IngestHealth) -> list[B
         rows = await run_in_threadpool(
             board.store.audit, 200, request.query_params.get("target") or None
         )
-        return JSONResponse({"audit": [_audit(a) for a in rows]})
+        return JSONResponse({"audit": [asdict(a) for a in rows]})
 
     async def availability(request: Request) -> Response:
         month = request.query_params.get("month", "")
@@ -320,16 +321,3 @@ def routes(board: Board, hub: Hub, guard: Guard, health: IngestHealth) -> list[B
         Route("/api/stream", guarded(Role.VIEWER, stream)),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-
-
-def _audit(a: Any) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "ts": a.ts,
-        "user": a.user,
-        "action": a.action,
-        "target": a.target,
-        "args": a.args,
-        "ok": a.ok,
-        "result": a.result,
-    }
