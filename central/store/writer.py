@@ -20,6 +20,10 @@ class Writer:
     def __init__(self, run: Callable[[str, Params], int]) -> None:
         self._run = run
 
+    def _once(self, sql: str, params: Params) -> bool:
+        """Run an insert that may find its row there already; True when it added the row."""
+        return self._run(sql, params) == 1
+
     def add_room(self, path: RoomPath, name: str, ts: datetime) -> None:
         """Record a room (first sight wins for first_seen; the name follows the latest report)."""
         self._run(
@@ -48,54 +52,44 @@ class Writer:
 
     def add_status(self, room: str, boot_id: str, state: str, ts: datetime) -> bool:
         """Store a status change once (a replayed or re-imported one is ignored); True if new."""
-        return (
-            self._run(
-                "INSERT INTO status(room, boot_id, state, ts) VALUES(?,?,?,?)"
-                " ON CONFLICT DO NOTHING",
-                (room, boot_id, state, iso(ts)),
-            )
-            == 1
+        return self._once(
+            "INSERT INTO status(room, boot_id, state, ts) VALUES(?,?,?,?) ON CONFLICT DO NOTHING",
+            (room, boot_id, state, iso(ts)),
         )
 
     def add_readiness(self, room: str, body: dict[str, Any], ts: datetime) -> bool:
         """Store a readiness report once per (room, boot_id, seq); True when it was new."""
         meeting = body.get("meeting")
         meeting_id = meeting.get("id") if isinstance(meeting, dict) else None
-        return (
-            self._run(
-                "INSERT INTO readiness"
-                "(room, boot_id, seq, ts, verdict, trigger, meeting_id, body)"
-                " VALUES(?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                (
-                    room,
-                    body["boot_id"],
-                    body["seq"],
-                    iso(ts),
-                    body["verdict"],
-                    str(body.get("trigger", "")),
-                    meeting_id if isinstance(meeting_id, str) else None,
-                    json.dumps(body, ensure_ascii=False),
-                ),
-            )
-            == 1
+        return self._once(
+            "INSERT INTO readiness"
+            "(room, boot_id, seq, ts, verdict, trigger, meeting_id, body)"
+            " VALUES(?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+            (
+                room,
+                body["boot_id"],
+                body["seq"],
+                iso(ts),
+                body["verdict"],
+                str(body.get("trigger", "")),
+                meeting_id if isinstance(meeting_id, str) else None,
+                json.dumps(body, ensure_ascii=False),
+            ),
         )
 
     def add_event(self, room: str, body: dict[str, Any], ts: datetime) -> bool:
         """Store an event once per (room, boot_id, seq); True when it was new."""
-        return (
-            self._run(
-                "INSERT INTO events(room, boot_id, seq, ts, kind, body) VALUES(?,?,?,?,?,?)"
-                " ON CONFLICT DO NOTHING",
-                (
-                    room,
-                    body["boot_id"],
-                    body["seq"],
-                    iso(ts),
-                    body["kind"],
-                    json.dumps(body, ensure_ascii=False),
-                ),
-            )
-            == 1
+        return self._once(
+            "INSERT INTO events(room, boot_id, seq, ts, kind, body) VALUES(?,?,?,?,?,?)"
+            " ON CONFLICT DO NOTHING",
+            (
+                room,
+                body["boot_id"],
+                body["seq"],
+                iso(ts),
+                body["kind"],
+                json.dumps(body, ensure_ascii=False),
+            ),
         )
 
     def add_snapshot(self, room: str, ts: str, jpeg: bytes) -> None:
@@ -114,17 +108,14 @@ class Writer:
         of the database, not of one board's memory: a repeat of the latest (state, boot_id) and a
         late Will (offline of another session while the latest is online) are not stored.
         """
-        return (
-            self._run(
-                "INSERT INTO status(room, boot_id, state, ts) SELECT ?,?,?,?"
-                " WHERE NOT EXISTS(SELECT 1 FROM (SELECT boot_id, state FROM status"
-                "  WHERE room=? ORDER BY ts DESC, rowid DESC LIMIT 1) AS last"
-                "  WHERE (last.state=? AND last.boot_id=?)"
-                "   OR (?='offline' AND last.state='online' AND last.boot_id!=?))"
-                " ON CONFLICT DO NOTHING",
-                (room, boot_id, state, iso(ts), room, state, boot_id, state, boot_id),
-            )
-            == 1
+        return self._once(
+            "INSERT INTO status(room, boot_id, state, ts) SELECT ?,?,?,?"
+            " WHERE NOT EXISTS(SELECT 1 FROM (SELECT boot_id, state FROM status"
+            "  WHERE room=? ORDER BY ts DESC, rowid DESC LIMIT 1) AS last"
+            "  WHERE (last.state=? AND last.boot_id=?)"
+            "   OR (?='offline' AND last.state='online' AND last.boot_id!=?))"
+            " ON CONFLICT DO NOTHING",
+            (room, boot_id, state, iso(ts), room, state, boot_id, state, boot_id),
         )
 
     def put_meeting(self, m: MeetingRow) -> None:
