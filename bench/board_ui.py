@@ -68,7 +68,7 @@ def run(rooms: int, seconds: float, interval: float) -> dict[str, float]:
         broker.start()
         store = open_store(f"sqlite:///{tmp}/board.sqlite", str(tmp))
         board = Board(dataclasses.replace(BoardConfig(cookie_secure=False)), store)
-        board.add_user("bench", Role.VIEWER, PASSWORD)
+        board.users.add("bench", Role.VIEWER, PASSWORD)
         board.start()
         mqtt = finalize(Config(mqtt=MqttConfig(host=broker.host, port=broker.port)))
         client = connect(board, settings_for(mqtt, "board-bench"))

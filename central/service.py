@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import secrets
 import threading
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from agent.contract.requests import VERBS
 from agent.errors import InvalidArgumentError
 from agent.i18n import t
 from central.admission import Admission
-from central.auth import DISABLED, Role, Sessions, hash_password
+from central.auth import Sessions
 from central.config import BoardConfig, ReportConfig
 from central.meetings import (
     error,
@@ -33,6 +32,7 @@ from central.model import Message, RoomRecord, iso
 from central.peers import Peers, Requestable
 from central.state import Fleet
 from central.store import Store, StoreUnavailable
+from central.users import Users
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,7 @@ class Board:
         self.store = store
         self.fleet = Fleet(cfg, store, clock=clock)
         self.sessions = Sessions(store, cfg.session_ttl_h * 3600)
+        self.users = Users(store, self.sessions, self.fleet.now)
         self.link = link
         self.share_link: Stoppable | None = None  # with [board] share_ingest (central.link)
         self.reconciler: Requestable | None = None
@@ -146,54 +147,6 @@ class Board:
     def on_message(self, msg: Message) -> None:
         """Feed one received message into the fleet (called on the MQTT thread; must not block)."""
         self.fleet.ingest(msg)
-
-    # ------------------------------------------------------------ users
-
-    def add_user(self, name: str, role: Role, password: str) -> None:
-        """Create or replace a board user."""
-        if not re.fullmatch(r"[A-Za-z0-9._@-]{1,64}", name):
-            raise InvalidArgumentError(t("board.user.bad_name", name=name))
-        if len(password) < 8:
-            raise InvalidArgumentError(t("board.user.short_password"))
-        self.store.put_user(name, role.value, hash_password(password), self.fleet.now())
-
-    def users(self) -> list[dict[str, str]]:
-        """Every user: name, role, created, and whether it is disabled."""
-        return [
-            {
-                "name": n,
-                "role": r,
-                "created": c,
-                "disabled": "yes" if h.startswith(DISABLED) else "",
-            }
-            for n, r, h, c in self.store.users()
-        ]
-
-    def set_password(self, name: str, password: str) -> None:
-        """Give an existing user a new password (it also enables a disabled user)."""
-        found = self._user(name)
-        self.add_user(name, Role(found[0]), password)
-        self.sessions.drop_user(name)
-
-    def set_disabled(self, name: str, *, disabled: bool) -> None:
-        """Disable a user (sign-in refused, sessions ended) or enable it again."""
-        role, hashed = self._user(name)
-        plain = hashed.removeprefix(DISABLED)
-        self.store.put_user(name, role, DISABLED + plain if disabled else plain, self.fleet.now())
-        if disabled:
-            self.sessions.drop_user(name)
-
-    def delete_user(self, name: str) -> None:
-        """Remove a user and end its sessions."""
-        self._user(name)
-        self.store.delete_user(name)
-        self.sessions.drop_user(name)
-
-    def _user(self, name: str) -> tuple[str, str]:
-        found = self.store.user(name)
-        if found is None:
-            raise InvalidArgumentError(t("board.user.unknown", name=name))
-        return found
 
     # ------------------------------------------------------------ operator actions
 

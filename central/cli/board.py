@@ -114,7 +114,7 @@ def main(args: argparse.Namespace) -> int:
         return 0
     if args.add_user:
         password = getpass.getpass() if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-        board.add_user(args.add_user, Role(args.role), password)
+        board.users.add(args.add_user, Role(args.role), password)
         print(t("board.user.saved", name=args.add_user, role=args.role))
         store.close()
         return 0
@@ -135,7 +135,7 @@ def main(args: argparse.Namespace) -> int:
     )
     if args.demo:
         password = secrets.token_urlsafe(9)
-        board.add_user("demo", Role.OPERATOR, password)
+        board.users.add("demo", Role.OPERATOR, password)
         print(t("board.demo_user", user="demo", password=password, listen=listen), file=sys.stderr)
     if not _loopback(host) and not bcfg.behind_tls_proxy:
         log.warning("%s", t("board.warn.exposed", listen=listen))

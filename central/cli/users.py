@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, board: Board, actor: str) -> int:
 
     action, name = args.user_action, getattr(args, "name", "")
     if action == "list":
-        users = board.users()
+        users = board.users.all()
         if args.json:
             print(json.dumps(users, ensure_ascii=False, indent=2))
             return 0
@@ -61,13 +61,13 @@ def run(args: argparse.Namespace, board: Board, actor: str) -> int:
         prompt = getpass.getpass if sys.stdin.isatty() else _stdin_line
         password = prompt()
         if action == "add":
-            board.add_user(name, Role(args.role), password)
+            board.users.add(name, Role(args.role), password)
         else:
-            board.set_password(name, password)
+            board.users.set_password(name, password)
     elif action in ("disable", "enable"):
-        board.set_disabled(name, disabled=action == "disable")
+        board.users.set_disabled(name, disabled=action == "disable")
     else:
-        board.delete_user(name)
+        board.users.delete(name)
     board.audit(actor, f"user.{action}", name, ok=True, args={"role": getattr(args, "role", "")})
     print(t(f"board.user.{action}.done", name=name, role=getattr(args, "role", "")))
     return 0

@@ -32,8 +32,8 @@ def make_board(tmp_path: Path) -> Iterator[Callable[..., Board]]:
         bcfg = dataclasses.replace(BoardConfig(cookie_secure=False), **cfg)
         store = open_store(f"sqlite:///{tmp_path}/board-{len(made)}.sqlite", str(tmp_path))
         board = Board(bcfg, store)
-        board.add_user("op", Role.OPERATOR, PASSWORDS["op"])
-        board.add_user("view", Role.VIEWER, PASSWORDS["view"])
+        board.users.add("op", Role.OPERATOR, PASSWORDS["op"])
+        board.users.add("view", Role.VIEWER, PASSWORDS["view"])
         made.append(board)
         return board
 

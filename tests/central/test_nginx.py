@@ -408,7 +408,7 @@ def two_boards(tmp_path: Path) -> Iterator[list[str]]:
             server = WebServer(board, "127.0.0.1", 0)
             server.start()
             servers.append(server)
-        boards[0].add_user("op", Role.OPERATOR, PASSWORDS["op"])
+        boards[0].users.add("op", Role.OPERATOR, PASSWORDS["op"])
         yield [f"127.0.0.1:{s.port}" for s in servers]
     finally:
         for s in servers:

@@ -198,7 +198,7 @@ def test_while_the_database_is_away_recent_sessions_work_and_sign_ins_fail(store
 
 def test_sign_in_on_one_board_works_on_another_and_sign_out_ends_both(stores, web):
     boards = [Board(BoardConfig(cookie_secure=False), stores()) for _ in range(2)]
-    boards[0].add_user("view", Role.VIEWER, PASSWORDS["view"])
+    boards[0].users.add("view", Role.VIEWER, PASSWORDS["view"])
     (_, _, client_a), (_, _, client_b) = web(boards[0]), web(boards[1])
     a, b = client_a(), client_b()
     a.login("view")
@@ -244,7 +244,7 @@ def test_a_real_postgresql_outage_keeps_pages_and_refuses_sign_in(
     url = postgres.new_database()
     store = open_store(url, str(tmp_path))
     board = Board(BoardConfig(cookie_secure=False), store)
-    board.add_user("view", Role.VIEWER, PASSWORDS["view"])
+    board.users.add("view", Role.VIEWER, PASSWORDS["view"])
     _, _, client = web(board)
     viewer = client()
     viewer.login("view")

@@ -24,7 +24,7 @@ def test_the_report_page_downloads_csv_xlsx_and_pdf(tmp_path, web):
     build_october(tmp_path / "oct.sqlite")
     store = open_store(f"sqlite:///{tmp_path}/oct.sqlite", str(tmp_path))
     board = Board(BoardConfig(cookie_secure=False), store)
-    board.add_user("view", Role.VIEWER, PASSWORDS["view"])
+    board.users.add("view", Role.VIEWER, PASSWORDS["view"])
     try:
         _, _, http = web(board)
         client = http()
