@@ -247,6 +247,14 @@ class PulseRoom:
                 "load-module", "module-remap-source", "source_name=mic", "master=speaker.monitor"
             )
             self.pactl("set-default-source", MIC)
+            # PulseAudio moves streams that follow the default source onto the new default:
+            # the keepers (recording the monitors) would become recorders of the mic, which
+            # is what a call looks like. Start them again where they belong.
+            for p in self._keepers:
+                _reap(p)
+            self._keepers.clear()
+            for sink in (SPEAKER, HDMI):
+                self._keep(sink)
         self.freeze_mic(frozen=False)
 
     def pactl(self, *args: str) -> str:
