@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from agent.errors import DeviceError, DeviceTimeoutError, DeviceUnavailableError
 from agent.i18n import t
 from agent.media.deadline import bounded
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from agent.media.dsp import Samples
 
 log = logging.getLogger(__name__)
@@ -46,12 +49,13 @@ class Loopback:
 def list_devices() -> list[AudioDevice]:
     """Return every PortAudio device; an empty list when PortAudio has none."""
     sd = _sd()
-    try:
-        devices = sd.query_devices()
-        hostapis = sd.query_hostapis()
-        default_in, default_out = _defaults(sd)
-    except sd.PortAudioError as exc:
-        raise DeviceUnavailableError(f"PortAudio: {exc}") from None
+    with _exclusive("the audio device list", time.monotonic() + _LIST_WAIT_S, None):
+        try:
+            devices = sd.query_devices()
+            hostapis = sd.query_hostapis()
+            default_in, default_out = _defaults(sd)
+        except sd.PortAudioError as exc:
+            raise DeviceUnavailableError(f"PortAudio: {exc}") from None
     return [
         AudioDevice(
             index=i,
@@ -105,16 +109,19 @@ def record(
 ) -> Samples:
     """Capture (frames, channels) float32 samples, or raise within `timeout_s`.
 
-    With `skip_probe`, blocks that arrived while this process played a loopback probe (and
-    shortly after) are left out, so the speaker check's chirp does not count as room sound.
+    Waits first while another capture or loopback of this process runs; that wait counts
+    against `timeout_s`. With `skip_probe`, blocks that arrived while this process played a
+    loopback probe, or shortly after, are left out: the speaker check's chirp and its echo are
+    not room sound.
     """
+    deadline = time.monotonic() + timeout_s
     return bounded(
         lambda: _record(
             device,
             seconds=seconds,
             samplerate=samplerate,
             channels=channels,
-            deadline=time.monotonic() + timeout_s,
+            deadline=deadline,
             cancel=cancel,
             skip_probe=skip_probe,
         ),
@@ -133,7 +140,8 @@ def play_and_record(
     timeout_s: float,
     cancel: threading.Event | None = None,
 ) -> Loopback:
-    """Play mono `signal` on one device while recording `record_s` on another."""
+    """Play mono `signal` on one device while recording `record_s` on another; waits as record."""
+    deadline = time.monotonic() + timeout_s
     return bounded(
         lambda: _loopback(
             out_device,
@@ -141,7 +149,7 @@ def play_and_record(
             signal=signal,
             samplerate=samplerate,
             record_s=record_s,
-            deadline=time.monotonic() + timeout_s,
+            deadline=deadline,
             cancel=cancel,
         ),
         timeout_s + 1.0,
@@ -152,16 +160,51 @@ def play_and_record(
 def refresh() -> None:
     """Re-scan devices: PortAudio lists them once, at initialisation."""
     sd = _sd()
-    # sounddevice has no public re-scan; terminate/initialize is what its docs suggest.
-    sd._terminate()
-    sd._initialize()
+    with _exclusive("the audio device re-scan", time.monotonic() + _LIST_WAIT_S, None):
+        # sounddevice has no public re-scan; terminate/initialize is what its docs suggest.
+        sd._terminate()
+        sd._initialize()
 
 
 # ---------------------------------------------------------------- helpers
 
+# PortAudio is not thread-safe: a microphone capture and a speaker loopback opening and closing
+# their streams at once from two threads crashed the check worker (SIGSEGV in libportaudio and
+# libc). So one capture, loopback or device re-scan at a time per process, each holding this
+# lock from opening its streams to closing them. It is taken and released inside the helper
+# thread of `bounded`, so a caller that gave up never leaves it held: the helper lets go when
+# its stream work ends.
+_IO = threading.Lock()
+_POLL_S: Final = 0.02
+# Longer than the longest capture the config allows ([microphone] seconds <= 30, plus 3 s).
+_LIST_WAIT_S: Final = 40.0
+
+
+@contextmanager
+def _exclusive(what: str, by: float, cancel: threading.Event | None) -> Iterator[None]:
+    """Hold the audio lock for the block; wait until monotonic time `by` at most, or `cancel`."""
+    t0 = time.monotonic()
+    while not _IO.acquire(timeout=max(min(_POLL_S, by - time.monotonic()), 0.0)):
+        if cancel is not None and cancel.is_set():
+            raise DeviceError(f"{what}: cancelled")
+        if time.monotonic() >= by:
+            raise DeviceTimeoutError(
+                f"{what}: another audio test was still running after {time.monotonic() - t0:.1f} s"
+            )
+    waited = time.monotonic() - t0
+    if waited >= _POLL_S:
+        log.debug("%s waited %.0f ms for another audio test", what, waited * 1000)
+    try:
+        yield
+    finally:
+        _IO.release()
+
 
 class _ProbeWindow:
     """When this process plays a probe; a capture may leave those blocks out."""
+
+    # Under _IO no capture runs while this process plays a probe, only right after one, so
+    # what gets left out in practice is the probe's echo tail (TAIL_S).
 
     TAIL_S = 0.15  # room echo and output latency: the probe is still heard this long after
 
@@ -274,21 +317,23 @@ def _record(
             raise sd.CallbackStop
 
     what = f"audio input {device}"
-    try:
-        stream = sd.InputStream(
-            device=device,
-            channels=channels,
-            samplerate=samplerate,
-            dtype="float32",
-            callback=callback,
-        )
-        stream.start()
-    except Exception as exc:
-        raise _port_error(sd, exc, what) from None
-    try:
-        state = _wait(done, [stream], deadline, cancel)
-    finally:
-        _close([stream])
+    # The capture itself needs `seconds`: a later start could only end in a timeout.
+    with _exclusive(what, deadline - seconds, cancel):
+        try:
+            stream = sd.InputStream(
+                device=device,
+                channels=channels,
+                samplerate=samplerate,
+                dtype="float32",
+                callback=callback,
+            )
+            stream.start()
+        except Exception as exc:
+            raise _port_error(sd, exc, what) from None
+        try:
+            state = _wait(done, [stream], deadline, cancel)
+        finally:
+            _close([stream])
     out = _finish(state, buf, pos[0], n, what)
     # Keep the whole capture when the probe covered nearly all of it: some sound beats none.
     if skip_probe and keep.sum() >= n // 10 and not keep.all():
@@ -338,33 +383,38 @@ def _loopback(
 
     what = f"audio loopback {out_device}→{in_device}"
     streams: list[Any] = []
-    try:
-        streams.append(
-            sd.InputStream(
-                device=in_device, channels=1, samplerate=samplerate, dtype="float32", callback=in_cb
+    with _exclusive(what, deadline - record_s, cancel):
+        try:
+            streams.append(
+                sd.InputStream(
+                    device=in_device,
+                    channels=1,
+                    samplerate=samplerate,
+                    dtype="float32",
+                    callback=in_cb,
+                )
             )
-        )
-        streams.append(
-            sd.OutputStream(
-                device=out_device,
-                channels=1,
-                samplerate=samplerate,
-                dtype="float32",
-                callback=out_cb,
+            streams.append(
+                sd.OutputStream(
+                    device=out_device,
+                    channels=1,
+                    samplerate=samplerate,
+                    dtype="float32",
+                    callback=out_cb,
+                )
             )
-        )
-        _PROBE.begin()
-        for s in streams:
-            s.start()
-    except Exception as exc:
-        _close(streams)
-        _PROBE.end()
-        raise _port_error(sd, exc, what) from None
-    try:
-        state = _wait(done, streams, deadline, cancel)
-    finally:
-        _close(streams)
-        _PROBE.end()
+            _PROBE.begin()
+            for s in streams:
+                s.start()
+        except Exception as exc:
+            _close(streams)
+            _PROBE.end()
+            raise _port_error(sd, exc, what) from None
+        try:
+            state = _wait(done, streams, deadline, cancel)
+        finally:
+            _close(streams)
+            _PROBE.end()
     rec = _finish(state, buf, pos[0], n, what)
     adc, dac = times.get("adc", 0.0), times.get("dac", 0.0)
     offset = adc - dac if adc > 0 and dac > 0 else None

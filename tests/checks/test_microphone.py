@@ -128,9 +128,11 @@ def test_the_speaker_probe_does_not_count_as_room_sound(make_config, pulse_room)
     report = run_checks(["microphone", "speaker"], CheckContext(cfg, lang="en"))
     mic, spk = report.result("microphone"), report.result("speaker")
     assert spk is not None
-    assert spk.status is Status.PASS  # the probe did play, loud, during the capture
+    assert spk.status is Status.PASS  # the probe did play, loud
     assert mic is not None
     assert mic.status is Status.PASS
+    # The capture and the loopback take turns (one PortAudio stream set at a time), and the
+    # probe's echo tail is left out: the mic measured the room, not the -20 dBFS chirp.
     assert mic.metrics["rms_dbfs"] == pytest.approx(-60, abs=2)
-    assert mic.metrics["seconds_measured"] < 0.9
+    assert mic.metrics["seconds_measured"] >= 0.8
     assert speaker.PROBE_S > 0
