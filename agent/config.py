@@ -29,6 +29,7 @@ from agent.config_fields import (
     slug,
     slug_keys,
     slug_or_empty,
+    text_max,
     time_zone,
     unknown,
     weekly_slot,
@@ -110,6 +111,12 @@ class RoomConfig:
     replaces: tuple[str, ...] = opt([], each(room_ref))  # ids this room took over (merges)
     # Contract v1's district; kept as a group (a former district is a label since 2025).
     district: str = opt("_", district)
+    # Call detection (docs/calls.md): programs whose running means a call is on, the MCU's
+    # hosts (a socket connected to one means a call), and the sound server to look at: "" for
+    # $PULSE_SERVER or the session's own, "off" for none, else a libpulse server string.
+    call_programs: tuple[str, ...] = opt([], each(text_max(64)))
+    mcu: tuple[str, ...] = opt([], each(text_max(253)))
+    pulse_server: str = opt("", text_max(256))
 
     @property
     def room_id(self) -> RoomId:
@@ -135,6 +142,14 @@ class AgentConfig:
     language: Literal["vi", "en"] = opt("vi")
     state_dir: str = opt("")
     log_level: Literal["debug", "info", "warning", "error"] = opt("info")
+    # The daemon's local socket (`check`, `ptz`, `devices` ask it): "" picks
+    # $RUNTIME_DIRECTORY/agent.sock under systemd, else /run/hnth-agent/agent.sock when
+    # writable, else agent.sock in the state dir.
+    socket: str = opt("", text_max(107))
+    # Who may ask it: the socket is 0660 and of this group ("" is the daemon's own group).
+    socket_group: str = opt("", text_max(32))
+    # Device arrival and removal from udev, inotify and PulseAudio, at any time.
+    watch_devices: bool = opt(True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +172,8 @@ class TimeConfig:
 
     ntp_server: str = opt("")
     max_offset_ms: float = opt(500.0, positive)
+    # Beyond this the clock is wrong enough to move meetings: the time check fails.
+    fail_offset_s: float = opt(120.0, positive)
     timeout_ms: int = opt(1500, in_range(10, 30_000))
 
 
@@ -170,6 +187,8 @@ class ChecksConfig:
     )
     timeout_s: float = opt(15.0, positive)
     timeouts: dict[str, float] = opt({}, _timeouts)  # noqa: RUF009 - opt makes a field()
+    # A result older than this is marked stale in the readiness (periodic checks: 3 periods).
+    stale_after_h: float = opt(24.0, positive)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +228,8 @@ class MicrophoneConfig:
     """The room microphone and its level thresholds."""
 
     device: str = opt("")
+    # The PulseAudio/PipeWire source call detection watches; "" is the server's default.
+    pulse_source: str = opt("", text_max(256))
     seconds: float = opt(1.0, in_range(0.1, 30))
     samplerate: int = opt(48000, in_range(8000, 192_000))
     min_rms_dbfs: float = opt(-70.0, in_range(-200, 0))
@@ -221,6 +242,7 @@ class SpeakerConfig:
 
     enabled: bool = opt(True)
     device: str = opt("")
+    pulse_sink: str = opt("", text_max(256))  # as [microphone] pulse_source, for the speaker
     level_dbfs: float = opt(-20.0, in_range(-80, 0))
     min_snr_db: float = opt(15.0, non_negative)
     seconds: float = opt(0.5, in_range(0.1, 10))
@@ -258,6 +280,9 @@ class PtzConfig:
     rate_limit_per_s: float = opt(20.0, positive)
     # A hold-to-move (MQTT ptz.move without duration_ms) stops unless repeated within this.
     hold_timeout_ms: int = opt(2000, in_range(200, 30_000))
+    # The daemon opens the port for a command or a check and closes it once idle this long,
+    # so `hnth-agent ptz` and a single-controller IP camera's own software can use it.
+    release_after_s: float = opt(2.0, in_range(0, 3600))
     # [pan, tilt] or [pan, tilt, zoom] the home preset must reach; empty: learn it on first run.
     home_position: tuple[int, ...] = opt(
         [], lambda v: None if len(v) in (0, 2, 3) else "ptz.allowed.home_position"
@@ -291,7 +316,7 @@ class ScheduleConfig:
     """When checks run: before meetings, periodically, and the schedule sources."""
 
     offsets_min: tuple[float, ...] = opt([30.0, 5.0], _ALL_POSITIVE)
-    periodic_min: float = opt(15.0, positive)
+    periodic_min: float = opt(5.0, positive)
     ics_file: str = opt("", calendar_location)  # a path, or an http(s):// or webcal:// URL
     ics_refresh_min: float = opt(15.0, in_range(1, 1440))  # how often a URL is fetched again
     ics_timeout_s: float = opt(20.0, in_range(1, 120))

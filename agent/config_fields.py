@@ -116,6 +116,16 @@ def each(check: Check) -> Check:
     return check_each
 
 
+def text_max(n: int) -> Check:
+    """A string of at most `n` characters, with no control characters."""
+
+    def check(value: Any) -> str | None:
+        ok = len(value) <= n and not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value)
+        return None if ok else f"config.allowed.text:{n}"
+
+    return check
+
+
 def host_ports(value: Any) -> str | None:
     """A list of `host:port`."""
     return None if all(parse_host_port(v) for v in value) else "config.allowed.host_port"
@@ -311,6 +321,8 @@ def _allowed(key: str) -> str:
     if key.startswith("config.allowed.range:"):
         _, lo, hi = key.split(":")
         return t("config.allowed.range", lo=_num(lo), hi=_num(hi))
+    if key.startswith("config.allowed.text:"):
+        return t("config.allowed.text", n=key.split(":")[1])
     return t(key)
 
 

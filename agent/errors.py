@@ -29,6 +29,12 @@ class UsageError(AgentError):
     code = "invalid_argument"
 
 
+class AccessError(AgentError):
+    """This account may not do that (a socket's or a file's permissions); the hint says who may."""
+
+    code = "forbidden"
+
+
 class InvalidArgumentError(AgentError):
     """An argument is of the wrong type or outside its range; the message names the field."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import ClassVar, Generic, Protocol, Self, TypeVar
 
 from agent.errors import DeviceUnavailableError
@@ -42,6 +43,28 @@ class LineClient(Generic[T, P]):
         self._transport: T | None = None
         self._reader: threading.Thread | None = None
         self._reader_stop = threading.Event()
+        self._release_after: float | None = None
+        self._last_use = 0.0
+        self._opened = threading.Event()
+        self._releaser: threading.Thread | None = None
+        self.releases = 0  # lines closed for being idle
+
+    def release_when_idle(self, after_s: float | None) -> None:
+        """Close the line once no exchange has used it for `after_s` seconds (None: never).
+
+        The daemon holds a camera's port only while it uses it: `hnth-agent ptz` from a
+        terminal, or a single-controller IP camera's own software, can have it in between.
+        """
+        with self._cond:
+            self._release_after = after_s if after_s and after_s > 0 else None
+            if self._release_after is not None and self._releaser is None:
+                self._releaser = threading.Thread(
+                    target=self._release_loop,
+                    name=f"{self.protocol_name.lower()}-release",
+                    daemon=True,
+                )
+                self._releaser.start()
+            self._cond.notify_all()
 
     @property
     def label(self) -> str:
@@ -60,6 +83,10 @@ class LineClient(Generic[T, P]):
 
     # ---------------------------------------------------------------- hooks
 
+    def _idle(self) -> bool:
+        """True when nothing waits on the line, so it may be closed (called under `_cond`)."""
+        return True
+
     def _feed(self, parser: P, data: bytes) -> bool:
         """Give received bytes to `parser` and act on its events; False if `parser` is stale."""
         raise NotImplementedError
@@ -74,8 +101,42 @@ class LineClient(Generic[T, P]):
 
     # ---------------------------------------------------------------- the line
 
+    def _touch(self) -> None:
+        """An exchange used the line just now (called under `_cond`)."""
+        self._last_use = time.monotonic()
+        self._opened.set()
+
+    def _release_loop(self) -> None:
+        while True:
+            self._opened.wait()
+            reader: threading.Thread | None = None
+            with self._cond:
+                after = self._release_after
+                if after is None or self._transport is None:
+                    self._opened.clear()
+                    continue
+                left = self._last_use + after - time.monotonic()
+                if left <= 0 and self._idle():
+                    # Closed under the lock, so an exchange that starts now opens a fresh line
+                    # (a serial port opens exclusively: the old one must be shut first).
+                    transport, reader = self._transport, self._reader
+                    self._transport, self._reader = None, None
+                    self._reader_stop.set()
+                    self._opened.clear()
+                    self.releases += 1
+                    self._log.debug("%s idle for %.1f s: closed", self.label, after)
+                    try:
+                        transport.close()
+                    except Exception:
+                        self._log.debug("closing an idle line failed", exc_info=True)
+            if reader is not None:
+                reader.join(timeout=2.0)
+            else:
+                time.sleep(left if left > 0 else 0.5)
+
     def _start_reader(self, transport: T, parser: P) -> None:
         """Take `transport` as the open line and start a reader feeding `parser`."""
+        self._touch()
         self._transport = transport
         self._reader_stop = threading.Event()
         self._reader = threading.Thread(

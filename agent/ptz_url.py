@@ -92,6 +92,23 @@ def parse_pelco_url(url: str) -> PelcoEndpoint:
     )
 
 
+def line_of(port: str) -> tuple[str, str]:
+    """(kind, where) of a [ptz] port: ("serial", path), ("tcp"/"udp"/"visca-ip", host), ("", "").
+
+    For call detection and device presence, which must not open the port to find out.
+    """
+    text = port.strip()
+    if not text:
+        return "", ""
+    if "://" not in text:
+        return "serial", text
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme == "serial" or scheme in SCHEMES:
+        return "serial", parts.path
+    return scheme, parts.hostname or ""
+
+
 def port_check(value: Any) -> str | None:
     """The [ptz] port validator: None when fine, else the catalogue key saying what is allowed.
 

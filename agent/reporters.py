@@ -76,7 +76,10 @@ class Daemon(Protocol):
     book: MeetingBook
 
     def run_checks(self, names: Sequence[str], trigger: Trigger, *, publish: bool = True) -> Report:
-        """Run checks and return the report (published unless `publish` is False)."""
+        """Run checks and return the run's report (the room's published unless told not to)."""
+
+    def readiness(self) -> Report:
+        """The whole room's latest readiness (partial runs merged)."""
 
     def camera(self) -> Any:
         """The shared PTZ camera, or None."""
@@ -92,8 +95,10 @@ class MqttReporter:
         from agent.mqtt.link import Actions, Link
 
         def check(only: list[str] | None) -> Report:
+            # A run of some checks updates only those: the room's readiness is the whole room.
             names = only or list(agent.config.checks.enabled)
-            return agent.run_checks(names, Trigger.COMMAND, publish=False)
+            agent.run_checks(names, Trigger.COMMAND, publish=False)
+            return agent.readiness()
 
         def snapshot() -> Report:
             return agent.run_checks(["camera"], Trigger.COMMAND, publish=False)

@@ -1,7 +1,9 @@
 """The idle daemon's footprint against a bare `python3` sleeping, measured in the same run.
 
-Run: .venv/bin/python bench/idle.py [--seconds 60] [--no-broker] [--json]
-Goals: RSS <= 3x the bare interpreter, CPU <= 0.5 % of one core.
+Run: .venv/bin/python bench/idle.py [--seconds 60] [--no-broker] [--pulse] [--json]
+Goals: RSS <= 3x the bare interpreter, CPU <= 0.5 % of one core. The daemon runs on default
+settings, so its event sources are on (inotify on the device paths; udev where it runs);
+--pulse also gives it a PulseAudio room to watch (pulsectl loaded, its event thread on).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--no-broker", action="store_true", help="run without MQTT")
+    ap.add_argument("--pulse", action="store_true", help="with a PulseAudio room to watch")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,6 +58,12 @@ def main() -> None:
             encoding="utf-8",
         )
         env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "WATCHDOG_USEC")}
+        room = None
+        if args.pulse:
+            from agent.sim.pulse import PulseRoom
+
+            room = PulseRoom(Path(tmp) / "pa").start()
+            env.update(room.env)
         daemon = subprocess.Popen(
             [HNTH, "run", "--config", str(cfg)], env=env, stderr=subprocess.DEVNULL
         )
@@ -80,11 +89,14 @@ def main() -> None:
                 p.wait(10)
             if broker is not None:
                 broker.stop()
+            if room is not None:
+                room.stop()
     ratio = out["daemon"]["rss_mb"] / out["bare"]["rss_mb"]
     result = {
         "bench": "idle",
         "seconds": args.seconds,
         "broker": broker is not None,
+        "pulse": args.pulse,
         "daemon": out["daemon"],
         "bare_python": out["bare"],
         "rss_ratio": round(ratio, 2),
@@ -93,7 +105,10 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
         return
-    print(f"idle daemon for {args.seconds:g} s ({'with' if broker else 'without'} a local broker)")
+    print(
+        f"idle daemon for {args.seconds:g} s ({'with' if broker else 'without'} a local broker"
+        f"{', watching a PulseAudio room' if args.pulse else ''})"
+    )
     for name, row in (("daemon", out["daemon"]), ("bare python", out["bare"])):
         print(f"  {name:<12} RSS {row['rss_mb']:6.1f} MB   CPU {row['cpu_pct']:.3f} %")
     print(f"  RSS ratio {ratio:.2f}x (goal <= 3x); daemon CPU goal <= 0.5 %")

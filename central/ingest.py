@@ -105,6 +105,10 @@ class Ingest:
         rec = self.rooms.get(p.path.key)
         if rec is None or rec.path != p.path:
             rec = self._new_room(p.path, rec)
+        if not msg.retain and p.kind is not Kind.RESPONSE:
+            # Heard live, by the board's clock (the room's own `ts` stays beside it).
+            rec = dataclasses.replace(rec, last_heard=self.now())
+            self.rooms[p.path.key] = rec
         if p.kind is Kind.SNAPSHOT:
             ts = str(msg.properties.get("user_properties", {}).get("ts", "")) or iso(self.now())
             if msg.payload == rec.snapshot:

@@ -151,6 +151,9 @@ class RoomRecord:
     meta_error: str = ""  # why the last meta was refused (the last good one stays)
     ptz: Mapping[str, Any] | None = None  # the camera pad's ranges, from the room's meta
     readiness_error: str = ""  # why the last readiness was refused (the last good one stays)
+    # The board's own clock when it last heard the room live (a retained message delivered
+    # on subscribe is no sign of life): staleness is judged by this, not by the room's clock.
+    last_heard: datetime | None = None
 
     @property
     def group_ids(self) -> tuple[str, ...]:

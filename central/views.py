@@ -30,8 +30,15 @@ def state_of(rec: RoomRecord, now: datetime, stale_after_s: float) -> RoomState:
     """Return the colour of a room: offline beats stale beats the last verdict."""
     if rec.status == "offline":
         return RoomState.OFFLINE
-    if rec.last_report is None or (now - rec.last_report).total_seconds() > stale_after_s:
-        return RoomState.STALE if rec.last_report is not None else RoomState.UNKNOWN
+    # The board's receive time, when it heard the room live: a room whose clock is slow (or
+    # fast) is judged by when its reports arrived, not by the times it wrote on them.
+    seen = (
+        max(t for t in (rec.last_heard, rec.last_report) if t is not None)
+        if (rec.last_heard or rec.last_report)
+        else None
+    )
+    if seen is None or (now - seen).total_seconds() > stale_after_s:
+        return RoomState.STALE if seen is not None else RoomState.UNKNOWN
     if rec.readiness is None:
         return RoomState.UNKNOWN
     return RoomState(rec.readiness["verdict"])
@@ -101,6 +108,7 @@ def summary(rec: RoomRecord, state: RoomState) -> dict[str, Any]:
         "status": rec.status,
         "verdict": readiness.get("verdict"),
         "last_seen": iso(rec.last_report) if rec.last_report else None,
+        "last_heard": iso(rec.last_heard) if rec.last_heard else None,
         "readiness_ts": readiness.get("ts"),
         "trigger": readiness.get("trigger"),
         "meeting_id": meeting.get("id") if isinstance(meeting, dict) else None,

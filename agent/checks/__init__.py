@@ -6,6 +6,7 @@ import importlib
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
@@ -14,6 +15,7 @@ from agent.i18n import t
 
 if TYPE_CHECKING:
     from agent.config import Config
+    from agent.room.call import Call, Holder
 
 __all__ = [
     "MODULES",
@@ -24,6 +26,7 @@ __all__ = [
     "Status",
     "Trigger",
     "Verdict",
+    "holders_text",
     "load",
     "skip",
 ]
@@ -55,6 +58,7 @@ class Trigger(StrEnum):
     COMMAND = "command"  # an MQTT command
     STARTUP = "startup"  # the daemon just started
     MANUAL = "manual"  # a technician ran `hnth-agent check`
+    DEVICE = "device"  # a device came or went (udev, inotify, PulseAudio)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +73,7 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """One check's result as reported."""
+    """One check's result as reported; `ran_at` and `trigger` say when and why it last ran."""
 
     name: str
     status: Status
@@ -77,15 +81,25 @@ class CheckResult:
     hint: str | None
     metrics: Mapping[str, Any]
     duration_ms: int
+    ran_at: datetime | None = None
+    trigger: Trigger | None = None
+    stale: bool = False  # older than the room's trust horizon for this check
+
+    @property
+    def passive(self) -> bool:
+        """True when the device was only looked at (a call was on, or it was in use)."""
+        return bool(self.metrics.get("passive"))
 
 
 @dataclass(frozen=True, slots=True)
 class CheckContext:
-    """What a check may use: config, language, the meeting flag and a cancel event."""
+    """What a check may use: config, language, the meeting flag, the call and a cancel event."""
 
     config: Config
     lang: str = "vi"
     in_meeting: bool = False
+    # What the room is doing now (agent.room.call.detect): a call on, who holds which device.
+    call: Call | None = None
     # False for background health runs: no check may move the camera on its own then.
     allow_motion: bool = True
     cancel: threading.Event = field(default_factory=threading.Event)
@@ -93,6 +107,15 @@ class CheckContext:
     # Devices the daemon already holds open (e.g. "camera": the VISCA client shared with
     # MQTT commands), so a check does not fight a command for the same serial port.
     shared: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def passive(self) -> bool:
+        """True when nothing may be played, moved or opened exclusively: a call or a meeting."""
+        return self.in_meeting or (self.call is not None and self.call.on)
+
+    def held(self, device: str) -> tuple[Holder, ...]:
+        """The other programs that hold `device` ("camera", "microphone", "speaker", "ptz")."""
+        return self.call.held(device) if self.call is not None else ()
 
     def t(self, key: str, /, **params: object) -> str:
         """Return catalogue message `key` in this run's language."""
@@ -134,3 +157,11 @@ def skip(
     """Build a skip outcome from catalogue keys."""
     hint = ctx.t(hint_key, **params) if hint_key else None
     return Outcome(Status.SKIP, ctx.t(summary_key, **params), hint)
+
+
+def holders_text(holders: tuple[Holder, ...]) -> str:
+    """Name the programs holding a device: "zoom (pid 4242), pipewire (pid 900)"."""
+    return ", ".join(
+        f"{h.name or '?'} (pid {h.pid})" if h.pid is not None else (h.name or "?")
+        for h in holders[:3]
+    )

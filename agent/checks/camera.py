@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent.checks import CheckContext, Outcome, Status
+from agent.checks import CheckContext, Outcome, Status, holders_text
 from agent.errors import AgentError, DeviceError, DeviceTimeoutError, DeviceUnavailableError
 from agent.media import v4l
 
@@ -45,6 +45,16 @@ def run(ctx: CheckContext) -> Outcome:
     source = video.parse_source(source_text)
     metrics: dict[str, Any] = {"source": video.redact(str(source.target))}
     shown = metrics["source"]
+    path = _path(source.target, source.kind)
+    if path and not Path(path).exists():
+        metrics["presence"] = "gone"
+        return Outcome(
+            Status.FAIL, ctx.t("camera.gone", source=shown), ctx.t("camera.gone_hint"), metrics
+        )
+    # Busy is not broken, and a call is never disturbed: look, do not stream.
+    held = ctx.held("camera")
+    if held or ctx.passive:
+        return _looked_at(ctx, shown, path, held, metrics)
     budget = max(
         min(
             ctx.deadline_s("camera") - 1.0,
@@ -72,6 +82,12 @@ def run(ctx: CheckContext) -> Outcome:
     except (DeviceError, DeviceUnavailableError) as exc:
         if ctx.cancel.is_set():
             return Outcome(Status.ERROR, ctx.t("media.cancelled", name="camera"), None, metrics)
+        # OpenCV says "could not open" for a camera another program streams from (EBUSY).
+        from agent.room.call import holders_of
+
+        held = holders_of("camera", [path]) if path else ()
+        if held:
+            return _looked_at(ctx, shown, path, held, metrics)
         return Outcome(
             Status.FAIL,
             ctx.t("camera.open_failed", source=shown, error=exc.message),
@@ -110,7 +126,35 @@ def run(ctx: CheckContext) -> Outcome:
         )
     worst = Status.FAIL if any(p[0] == Status.FAIL for p in problems) else Status.WARN
     top = [p for p in problems if p[0] == worst]
+    if len(top) == 1:  # one problem keeps its catalogue key (the board renders it again)
+        return Outcome(worst, top[0][1], top[0][2], metrics)
     return Outcome(worst, "; ".join(p[1] for p in top), " ".join(p[2] for p in top), metrics)
+
+
+def _looked_at(
+    ctx: CheckContext, shown: str, path: str, held: tuple[Any, ...], metrics: dict[str, Any]
+) -> Outcome:
+    """The camera is there, but another program uses it or a call is on: verify it without
+    streaming (V4L2's own answer where the source is a node), report who holds it."""
+    metrics["passive"] = True
+    if held:
+        metrics["in_use_by"] = [{"name": h.name, "pid": h.pid, "via": h.via} for h in held]
+    if path.startswith("/dev/"):
+        cap = v4l.query_cap(os.path.realpath(path))
+        if cap is not None:
+            metrics.update(driver=cap.driver, card=cap.card)
+    if held:
+        summary = ctx.t("camera.in_use", source=shown, holders=holders_text(held))
+    else:
+        summary = ctx.t("camera.in_call", source=shown)
+    return Outcome(Status.PASS, summary, None, metrics)
+
+
+def _path(target: str | int, kind: str) -> str:
+    """The filesystem path of a source (a device node or a file); "" for a stream URL."""
+    if isinstance(target, int):
+        return f"/dev/video{target}"
+    return target if kind in ("device", "file") else ""
 
 
 def judge(ctx: CheckContext, s: Sample, cfg: CameraConfig) -> list[tuple[Status, str, str]]:

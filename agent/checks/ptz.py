@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent.checks import CheckContext, Outcome, Status, skip
+from agent.checks import CheckContext, Outcome, Status, holders_text, skip
 from agent.errors import AgentError
 
 if TYPE_CHECKING:
@@ -37,9 +37,38 @@ def run(ctx: CheckContext) -> Outcome:
     if not cfg.port:
         return skip(ctx, "ptz.check.no_port", "ptz.check.no_port_hint")
     from agent.ptz import is_pelco, shared
+    from agent.ptz_url import line_of
     from agent.visca import localize
 
     metrics: dict[str, Any] = {"port": cfg.port, "address": cfg.address}
+    kind, where = line_of(cfg.port)
+    if kind == "serial" and not Path(where).exists():
+        metrics["presence"] = "gone"
+        return Outcome(
+            Status.FAIL,
+            ctx.t("ptz.check.gone", port=where),
+            ctx.t("ptz.check.gone_hint", port=where),
+            metrics,
+        )
+    # Another program controls the camera: do not open its port, let alone move it.
+    held = ctx.held("ptz")
+    if not held and kind == "serial":
+        from agent.room.call import holders_of
+
+        held = holders_of("ptz", [where])
+    if held:
+        metrics["passive"] = True
+        metrics["in_use_by"] = [{"name": h.name, "pid": h.pid, "via": h.via} for h in held]
+        return Outcome(
+            Status.PASS,
+            ctx.t("ptz.check.in_use", port=where, holders=holders_text(held)),
+            None,
+            metrics,
+        )
+    if kind == "tcp" and (ctx.passive or held):
+        # A raw-TCP VISCA camera takes one controller: connecting would cut the call's own.
+        metrics["passive"] = True
+        return Outcome(Status.SKIP, ctx.t("ptz.check.in_call_tcp", port=cfg.port), None, metrics)
     try:
         # The serial port opens exclusively: use the client the daemon holds (shared with
         # its MQTT commands) when it passes one, else the process-wide one for this port.
@@ -71,8 +100,8 @@ def _run(ctx: CheckContext, camera: Camera, metrics: dict[str, Any]) -> Outcome:
     name = f"{info.vendor_name} 0x{info.model:04X}"
 
     powered = camera.power_status()
-    # Background health runs (allow_motion False) and meetings never change the camera.
-    may_act = ctx.allow_motion and not ctx.in_meeting
+    # Background health runs (allow_motion False), calls and meetings never change the camera.
+    may_act = ctx.allow_motion and not ctx.passive
     if not powered and cfg.power_on_before_meeting and may_act:
         if ctx.progress:
             ctx.progress(ctx.t("ptz.check.powering_on"))
@@ -142,7 +171,7 @@ def _run_pelco(ctx: CheckContext, camera: PelcoCamera, metrics: dict[str, Any]) 
     cfg = ctx.config.ptz
     name = f"Pelco-{camera.variant.upper()} {camera.address}"
     metrics.update(protocol=f"pelco-{camera.variant}", address=camera.address, baud=camera.baud)
-    may_act = ctx.allow_motion and not ctx.in_meeting and not ctx.cancel.is_set()
+    may_act = ctx.allow_motion and not ctx.passive and not ctx.cancel.is_set()
     preset = cfg.home_preset if cfg.home_preset > 0 else camera.home_preset
     try:
         if may_act:

@@ -9,9 +9,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.checks import CheckContext, CheckFn, CheckResult, Outcome, Status, Trigger, Verdict, load
+
+if TYPE_CHECKING:
+    from agent.room.call import Call
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,7 @@ class Report:
     duration_ms: int
     trigger: Trigger
     meeting: Mapping[str, Any] | None = None
+    call: Call | None = None  # what the room was doing when the run started
 
     def result(self, name: str) -> CheckResult | None:
         """Return the result of check `name`, if it ran."""
@@ -103,6 +107,7 @@ def run_checks(
         duration_ms=round((time.monotonic() - t0) * 1000),
         trigger=trigger,
         meeting=meeting,
+        call=ctx.call,
     )
 
 

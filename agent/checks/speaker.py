@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from agent.checks import CheckContext, Outcome, Status, skip
+from agent.checks import CheckContext, Outcome, Status, holders_text, skip
 from agent.errors import DeviceError, DeviceTimeoutError, DeviceUnavailableError
 
 PROBE_S: Final = 0.2
@@ -18,8 +18,20 @@ def run(ctx: CheckContext) -> Outcome:
     cfg = ctx.config.speaker
     if not cfg.enabled:
         return skip(ctx, "speaker.disabled")
-    if ctx.in_meeting:
-        return skip(ctx, "speaker.in_meeting")
+    # Never a tone into a call, nor over a program that holds the output for itself.
+    held = ctx.held("speaker")
+    exclusive = tuple(h for h in held if h.via != "pulse")
+    if ctx.passive or exclusive:
+        metrics: dict[str, Any] = {"passive": True}
+        if held:
+            metrics["in_use_by"] = [{"name": h.name, "pid": h.pid, "via": h.via} for h in held]
+        if exclusive:
+            summary = ctx.t("speaker.in_use", holders=holders_text(exclusive))
+        elif ctx.call is not None and ctx.call.on:
+            summary = ctx.t("speaker.in_call")
+        else:
+            summary = ctx.t("speaker.in_meeting")
+        return Outcome(Status.SKIP, summary, None, metrics)
 
     from agent.media import audio, dsp
 
@@ -42,7 +54,7 @@ def run(ctx: CheckContext) -> Outcome:
             {},
         )
     sr = ctx.config.microphone.samplerate
-    metrics: dict[str, Any] = {
+    metrics = {
         "output": out_dev.name,
         "input": in_dev.name,
         "level_dbfs": cfg.level_dbfs,

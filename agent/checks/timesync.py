@@ -126,7 +126,20 @@ def from_ntp(value: int) -> float:
 
 
 def _judge(ctx: CheckContext, offset_ms: float, metrics: dict[str, object]) -> Outcome:
+    """Warn past max_offset_ms; fail past fail_offset_s, naming the minutes (offset > 0: slow)."""
     limit = ctx.config.time.max_offset_ms
+    if abs(offset_ms) > ctx.config.time.fail_offset_s * 1000:
+        minutes = abs(offset_ms) / 60_000
+        return Outcome(
+            Status.FAIL,
+            ctx.t(
+                "time.clock_wrong_slow" if offset_ms > 0 else "time.clock_wrong_fast",
+                minutes=f"{minutes:.0f}" if minutes >= 10 else f"{minutes:.1f}",
+                offset=f"{offset_ms / 1000:+.0f}",
+            ),
+            ctx.t("time.clock_wrong_hint"),
+            metrics,
+        )
     if abs(offset_ms) > limit:
         return Outcome(
             Status.WARN,

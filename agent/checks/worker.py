@@ -51,12 +51,13 @@ class Batch:
     """A child process running `names` (once more if it dies); each result is waited for alone."""
 
     def __init__(
-        self, request: Request, timeout_s: float, *, argv: Sequence[str] | None = None
+        self, request: Request, timeout_s: float, *, python_args: Sequence[str] | None = None
     ) -> None:
         self._request = request
         self._timeout_s = timeout_s
         # Read at construction, not import: tests point sys.executable elsewhere.
-        self._argv = list(argv or (sys.executable, "-m", "agent.checks.worker"))
+        # What our interpreter runs: the worker module, or a test's wrapper around it.
+        self._python_args = list(python_args or ("-m", "agent.checks.worker"))
         self._done = threading.Event()
         self._results: dict[str, Outcome] = {}
         self._failure: str | None = None
@@ -144,7 +145,7 @@ class Batch:
                 self._failure = "worker was stopped"
                 return None
             proc = self._proc = subprocess.Popen(
-                self._argv,
+                [sys.executable, *self._python_args],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -6,7 +6,7 @@ import argparse
 from dataclasses import asdict
 from typing import Any
 
-from agent.cli.common import add_json, load_config, print_json
+from agent.cli.common import add_daemon, add_json, ask_daemon, load_config, print_json
 from agent.errors import AgentError
 from agent.i18n import t
 
@@ -14,12 +14,18 @@ from agent.i18n import t
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Declare the options of `devices`."""
     add_json(p)
+    add_daemon(p)
 
 
 def main(args: argparse.Namespace) -> int:
-    """Print what this PC has, so a technician can fill in the config."""
-    cfg = load_config(args)
-    data = collect(cfg.display.sysfs_root)
+    """Print what this PC has, so a technician can fill in the config.
+
+    When the daemon runs, its own user (who has the device groups) lists them.
+    """
+    data = ask_daemon(args, "devices", timeout=60.0)
+    if data is None:
+        cfg = load_config(args)
+        data = collect(cfg.display.sysfs_root)
     if args.json:
         print_json(data)
     else:

@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Final, NoReturn
 
 from agent import __version__
-from agent.errors import AgentError, ConfigError, UsageError
+from agent.errors import AccessError, AgentError, ConfigError, UsageError
 from agent.i18n import set_language, t
 
 # name → (module with add_arguments/main, catalogue key of its one-line help).
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = load_command(args.command)
     try:
         code: int = module.main(args)
-    except (ConfigError, UsageError) as exc:
+    except (ConfigError, UsageError, AccessError) as exc:
         return _fail(args, exc, EXIT_UNKNOWN)
     except AgentError as exc:
         return _fail(args, exc, EXIT_FAILED)

@@ -9,25 +9,25 @@ import logging
 import signal
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Protocol
 
-from agent.cli.common import load_config, print_json
+from agent.cli.common import ask_daemon, load_config, print_json
 from agent.errors import AgentError, UsageError
 from agent.i18n import t
+from agent.local.ptz import run_command
+from agent.local.verbs import PTZ_COMMANDS
 from agent.visca import MOVES
 
 if TYPE_CHECKING:
     from types import FrameType
 
-    from agent.pelco import Camera as PelcoCamera
-    from agent.ptz import PtzCamera
 
 log = logging.getLogger(__name__)
 
 # Commands after which the zoom may be moving too (a recalled preset includes the zoom).
 ZOOMING = frozenset({"zoom", "zoom-to", "preset"})
+DAEMON_TIMEOUT_S = 150.0  # the longest move plus its STOP and read-back
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -73,12 +73,25 @@ def _common(p: argparse.ArgumentParser, *, suppress: bool) -> None:
     p.add_argument("--port", metavar="URL", help=t("ptz.cli.opt.port"), **d)
     p.add_argument("--address", type=int, metavar="N", help=t("ptz.cli.opt.address"), **d)
     p.add_argument("--json", action="store_true", help=t("cli.opt.json"), **d)
+    p.add_argument("--socket", metavar="PATH", help=t("cli.opt.socket"), **d)
+    p.add_argument("--standalone", action="store_true", help=t("cli.opt.standalone"), **d)
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run one camera command; exit 0 on success, 1 with a what-to-check message on failure."""
+    """Run one camera command; exit 0 on success, 1 with a what-to-check message on failure.
+
+    Without --port (or --address), the daemon runs it on the camera it owns, when it runs.
+    """
     if not args.ptz_command:
         raise UsageError(t("ptz.cli.which"))
+    if args.port is None and args.address is None and args.ptz_command in PTZ_COMMANDS:
+        try:
+            result = _through_daemon(args)
+        except AgentError as exc:
+            return _failed(args, exc)
+        if result is not None:
+            _show(args, result)
+            return 0
     cfg = load_config(args)
     port = args.port or cfg.ptz.port
     if not port:
@@ -97,13 +110,7 @@ def main(args: argparse.Namespace) -> int:
         finally:
             camera.close()
     except AgentError as exc:
-        if args.json:
-            print_json(
-                {"ok": False, "error": {"code": exc.code, "message": exc.message, "hint": exc.hint}}
-            )
-        text = f"{exc.message}: {exc.hint}" if exc.hint else exc.message
-        print(f"hnth-agent: {text}", file=sys.stderr)
-        return 1
+        return _failed(args, exc)
     if is_pelco(port) and ptz.home_preset <= 0:
         # The check sends a Pelco camera to the URL's home= preset (34) when none is configured.
         ptz = dataclasses.replace(ptz, home_preset=getattr(camera, "home_preset", -1))
@@ -111,11 +118,54 @@ def main(args: argparse.Namespace) -> int:
         from agent.checks.ptz import forget_baseline
 
         forget_baseline(dataclasses.replace(cfg, ptz=ptz))  # the check learns the new home next run
+    _show(args, result)
+    return 0
+
+
+def _through_daemon(args: argparse.Namespace) -> dict[str, Any] | None:
+    """Ask the daemon to run the command on its camera; None when no daemon runs.
+
+    Ctrl-C or SIGTERM while it runs sends STOP through the daemon too.
+    """
+    fields = {name: getattr(args, name, None) for name in PTZ_COMMANDS[args.ptz_command]}
+    payload = {"command": args.ptz_command, **fields}
+    with stop_on_signal(_DaemonStop(args), zoom=args.ptz_command in ZOOMING):
+        result: dict[str, Any] | None = ask_daemon(args, "ptz", payload, timeout=DAEMON_TIMEOUT_S)
+    return result
+
+
+class _DaemonStop:
+    """What stop_on_signal needs of a camera, when the daemon holds the camera."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self._args = args
+
+    def halt(self, *, zoom: bool = False) -> None:
+        del zoom  # the daemon's STOP stops everything the camera does
+        ask_daemon(self._args, "halt", timeout=10.0)
+
+
+def _show(args: argparse.Namespace, result: dict[str, Any]) -> None:
     if args.json:
         print_json({"ok": True, "result": result})
     else:
         print(render(args.ptz_command, result))
-    return 0
+
+
+def _failed(args: argparse.Namespace, exc: AgentError) -> int:
+    if args.json:
+        print_json(
+            {"ok": False, "error": {"code": exc.code, "message": exc.message, "hint": exc.hint}}
+        )
+    text = f"{exc.message}: {exc.hint}" if exc.hint else exc.message
+    print(f"hnth-agent: {text}", file=sys.stderr)
+    return 1
+
+
+class Halts(Protocol):
+    """What stop_on_signal needs: a camera (or the daemon holding it) that can STOP."""
+
+    def halt(self, *, zoom: bool = False) -> None: ...
 
 
 class Signalled(BaseException):
@@ -127,7 +177,7 @@ class Signalled(BaseException):
 
 
 @contextlib.contextmanager
-def stop_on_signal(camera: PtzCamera, *, zoom: bool = False) -> Iterator[None]:
+def stop_on_signal(camera: Halts, *, zoom: bool = False) -> Iterator[None]:
     """Ctrl-C or SIGTERM during the block: STOP goes out before the process exits.
 
     A camera left panning is the worst failure. STOP jumps the queue, so it never waits
@@ -163,145 +213,6 @@ def stop_on_signal(camera: PtzCamera, *, zoom: bool = False) -> Iterator[None]:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-
-
-def run_command(cam: PtzCamera, args: argparse.Namespace) -> dict[str, Any]:
-    """Execute the parsed command on `cam` and return its result object."""
-    name = args.ptz_command
-    base: dict[str, Any] = {"port": cam.label, "address": cam.address}
-    from agent.pelco import Camera as PelcoCamera
-
-    if isinstance(cam, PelcoCamera):
-        return _run_pelco(cam, args, base)
-    from agent.visca import Camera
-
-    if not isinstance(cam, Camera):
-        raise TypeError(type(cam).__name__)
-    if name == "info":
-        from agent.visca import probe
-
-        caps = probe(cam).as_dict()
-        return {**base, **caps, "profile": str(cam.profile.name), "detected": cam.profile_detected}
-    if name == "power":
-        if args.state != "status":
-            cam.power(args.state == "on")
-        return {**base, "power": "on" if cam.power_status() else "standby"}
-    if name == "move":
-        return _move(cam, args, base, lambda: _position(cam))
-    if name == "stop":
-        cam.stop()
-        return {**base, "moving": False, **_position(cam)}
-    if name == "zoom":
-        cam.zoom(args.action, args.speed)
-        return {**base, "zoom_action": args.action}
-    if name == "zoom-to":
-        cam.zoom_to(args.position)
-        return {**base, **_position(cam)}
-    if name == "focus":
-        cam.focus(args.mode)
-        return {**base, "focus": args.mode}
-    if name == "home":
-        cam.home()
-        return {**base, **_position(cam)}
-    if name == "goto":
-        cam.goto(args.pan, args.tilt, args.speed)
-        return {**base, **_position(cam)}
-    if name == "preset":
-        getattr(cam, f"preset_{args.action}")(args.number)
-        extra = _position(cam) if args.action in ("recall", "set") else {}
-        return {**base, "preset": args.number, "action": args.action, **extra}
-    if name == "position":
-        return {**base, **_position(cam)}
-    if name == "discover":
-        return {**base, "cameras": cam.discover()}
-    raise UsageError(t("ptz.cli.which"))
-
-
-def _move(
-    cam: PtzCamera,
-    args: argparse.Namespace,
-    base: dict[str, Any],
-    position: Callable[[], dict[str, Any]],
-) -> dict[str, Any]:
-    """Drive; with --duration, stop after it and add `position()` (VISCA's or Pelco's)."""
-    cam.drive(args.direction, args.speed)
-    if args.duration is None:
-        return {**base, "direction": args.direction, "speed": args.speed, "moving": True}
-    try:
-        time.sleep(max(args.duration, 0.0))
-    finally:
-        cam.stop()  # also on Ctrl-C: a camera left panning is the worst outcome
-    return {
-        **base,
-        "direction": args.direction,
-        "speed": args.speed,
-        "duration": args.duration,
-        "moving": False,
-        **position(),
-    }
-
-
-def _position(cam: PtzCamera) -> dict[str, int | None]:
-    """Pan and tilt, and zoom when the camera answers the zoom inquiry (else None)."""
-    pos = cam.read_position()
-    return {"pan": pos.pan, "tilt": pos.tilt, "zoom": pos.zoom}
-
-
-def _run_pelco(cam: PelcoCamera, args: argparse.Namespace, base: dict[str, Any]) -> dict[str, Any]:
-    """The commands on a Pelco camera; what Pelco has not is refused with a clear message."""
-    from agent.pelco import PositionUnavailableError
-
-    name = args.ptz_command
-    base = {**base, "protocol": f"pelco-{cam.variant}"}
-    if name == "info":
-        try:
-            pos = _position(cam)
-        except PositionUnavailableError:
-            pos = {}
-        return {
-            **base,
-            "baud": cam.baud,
-            "home_preset": cam.home_preset,
-            "position_query": bool(pos),
-            **_pelco_position(cam, pos),
-        }
-    if name == "move":
-        return _move(cam, args, base, lambda: _pelco_position(cam))
-    if name == "stop":
-        cam.stop()
-        return {**base, "moving": False, **_pelco_position(cam)}
-    if name == "zoom":
-        cam.zoom(args.action, args.speed)
-        return {**base, "zoom_action": args.action}
-    if name == "focus":
-        cam.focus(args.mode)
-        return {**base, "focus": args.mode}
-    if name == "home":
-        cam.home()
-        return {**base, "preset": cam.home_preset, **_pelco_position(cam)}
-    if name == "preset":
-        getattr(cam, f"preset_{args.action}")(args.number)
-        extra = _pelco_position(cam) if args.action in ("recall", "set") else {}
-        return {**base, "preset": args.number, "action": args.action, **extra}
-    if name == "position":
-        return {**base, **_position(cam)}  # PositionUnavailableError says why, exit 1
-    if name == "power" and args.state != "status":  # Pelco has no power inquiry
-        cam.power(args.state == "on")
-        return {**base, "power": "on" if args.state == "on" else "standby", "confirmed": False}
-    raise cam.unsupported("power status" if name == "power" else name)
-
-
-def _pelco_position(cam: PelcoCamera, known: dict[str, int | None] | None = None) -> dict[str, Any]:
-    """The position after a command, or why there is none (Pelco has no completion, so a
-    recalled preset may still be on its way; the position is what the camera says now)."""
-    from agent.pelco import PositionUnavailableError
-
-    if known:
-        return known
-    try:
-        return _position(cam)
-    except PositionUnavailableError as exc:
-        return {"position_unavailable": exc.message, "unavailable": list(exc.axes)}
 
 
 def render(name: str, r: dict[str, Any]) -> str:

@@ -109,8 +109,17 @@ def check_entry(  # noqa: PLR0917 - the fields of one check, in the contract's o
     hint: str | None,
     metrics: Mapping[str, Any],
     duration_ms: int,
+    *,
+    ran_at: datetime | None = None,
+    trigger: str | None = None,
+    stale: bool = False,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """One check result; a catalogue text also carries its `key` and `args` (and the hint's)."""
+    """One check result; a catalogue text also carries its `key` and `args` (and the hint's).
+
+    `ran_at` and `trigger` say when and why this check last ran (a readiness merges partial
+    runs, so each check has its own); `age_s` is its age when the readiness was built.
+    """
     entry: dict[str, Any] = {
         "name": name,
         "status": status_,
@@ -119,6 +128,14 @@ def check_entry(  # noqa: PLR0917 - the fields of one check, in the contract's o
         "metrics": dict(metrics),
         "duration_ms": duration_ms,
     }
+    if ran_at is not None:
+        entry["ran_at"] = iso(ran_at)
+        if now is not None:
+            entry["age_s"] = max(round((now - ran_at).total_seconds()), 0)
+    if trigger is not None:
+        entry["trigger"] = trigger
+    if stale:
+        entry["stale"] = True
     for field, text in (("", summary), ("hint_", hint)):
         key = getattr(text, "key", None)
         if key:
@@ -139,9 +156,14 @@ def readiness(
     verdict: str,
     duration_ms: int,
     checks: Sequence[Mapping[str, Any]],
+    call: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Return the `hnth.readiness/2` object; `checks` are `check_entry` dicts."""
-    return {
+    """Return the `hnth.readiness/2` object; `checks` are `check_entry` dicts.
+
+    `call`, when the agent looked: {"on", "signals", "holders": [{device, pid, name, via,
+    path}], "unseen", "at"}: whether a call is on, why, and which program holds which device.
+    """
+    body = {
         "schema": READINESS,
         "boot_id": boot_id,
         "seq": seq,
@@ -153,6 +175,9 @@ def readiness(
         "duration_ms": duration_ms,
         "checks": [dict(c) for c in checks],
     }
+    if call is not None:
+        body["call"] = dict(call)
+    return body
 
 
 def event(

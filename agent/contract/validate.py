@@ -63,6 +63,8 @@ class CheckEntry:
     hint_key: str | None
     hint_args: Mapping[str, Any]
     metrics: Mapping[str, Any]
+    ran_at: datetime | None = None  # when this check last ran (a readiness merges runs)
+    stale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ class Readiness:
     meeting_id: str | None
     name: str
     checks: tuple[CheckEntry, ...]
+    call: Mapping[str, Any] | None = None  # {"on", "signals", "holders", "unseen", "at"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +153,7 @@ def readiness(body: Mapping[str, Any]) -> Readiness:
         meeting_id if isinstance(meeting_id, str) else None,
         name if isinstance(name, str) else "",
         checks,
+        _call(body.get("call")),
     )
 
 
@@ -269,4 +273,66 @@ def _check(index: int, raw: Any) -> CheckEntry:
         or not isinstance(hint_key, str | None)
     ):
         raise RemoteProtocolError(f"checks[{index}] ({name}) has fields of the wrong type")
-    return CheckEntry(name, str(status_), summary, hint, key, args, hint_key, hint_args, metrics)
+    ran_at = raw.get("ran_at")
+    stale = raw.get("stale", False)
+    if not isinstance(stale, bool):
+        raise RemoteProtocolError(f"checks[{index}] ({name}) stale is not true or false")
+    return CheckEntry(
+        name,
+        str(status_),
+        summary,
+        hint,
+        key,
+        args,
+        hint_key,
+        hint_args,
+        metrics,
+        parse_ts(ran_at) if ran_at is not None else None,
+        stale,
+    )
+
+
+MAX_HOLDERS = 16
+
+
+def _call(raw: Any) -> Mapping[str, Any] | None:
+    """A readiness `call`: bounded, strings and small ints only; None when absent."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("on"), bool):
+        raise RemoteProtocolError(f"call {str(raw)[:80]!r} is not {{on, signals, holders}}")
+    signals, holders = raw.get("signals", []), raw.get("holders", [])
+    if (
+        not isinstance(signals, list)
+        or len(signals) > MAX_HOLDERS
+        or not all(isinstance(x, str) and len(x) <= MAX_NAME for x in signals)
+    ):
+        raise RemoteProtocolError("call.signals is not a short list of strings")
+    if not isinstance(holders, list) or len(holders) > MAX_HOLDERS:
+        raise RemoteProtocolError(f"call.holders is not a list of at most {MAX_HOLDERS}")
+    out: list[dict[str, Any]] = []
+    for h in holders:
+        pid = h.get("pid") if isinstance(h, dict) else None
+        fields = (
+            [h.get(k, "") for k in ("device", "name", "via", "path")]
+            if isinstance(h, dict)
+            else [None]
+        )
+        if (
+            not isinstance(h, dict)
+            or not all(isinstance(f, str) and len(f) <= MAX_NAME for f in fields)
+            or not (
+                pid is None or (isinstance(pid, int) and not isinstance(pid, bool) and pid >= 0)
+            )
+        ):
+            raise RemoteProtocolError(f"call.holders: {str(h)[:80]!r} is not a holder")
+        out.append(
+            {
+                "device": fields[0],
+                "pid": pid,
+                "name": fields[1],
+                "via": fields[2],
+                "path": fields[3],
+            }
+        )
+    return {"on": raw["on"], "signals": list(signals), "holders": out}

@@ -8,6 +8,7 @@ alerts a report raises.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from agent.contract import payloads
@@ -49,7 +50,8 @@ def _ptz_info(config: Config) -> dict[str, Any] | None:
 
 
 def readiness(report: Report, room: RoomConfig, *, boot_id: str, seq: int) -> dict[str, Any]:
-    """Return the `hnth.readiness/2` object for a report."""
+    """Return the `hnth.readiness/2` object for a report (each check with its time and trigger)."""
+    now = datetime.now(UTC)
     return payloads.readiness(
         room=room.room_id,
         name=room.name,
@@ -62,10 +64,20 @@ def readiness(report: Report, room: RoomConfig, *, boot_id: str, seq: int) -> di
         duration_ms=report.duration_ms,
         checks=[
             payloads.check_entry(
-                c.name, c.status.value, c.summary, c.hint, c.metrics, c.duration_ms
+                c.name,
+                c.status.value,
+                c.summary,
+                c.hint,
+                c.metrics,
+                c.duration_ms,
+                ran_at=c.ran_at,
+                trigger=c.trigger.value if c.trigger else None,
+                stale=c.stale,
+                now=now,
             )
             for c in report.checks
         ],
+        call=report.call.as_dict() if report.call is not None else None,
     )
 
 

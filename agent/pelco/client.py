@@ -142,6 +142,7 @@ class Client(LineClient[Transport, Parser]):
             self._mark_dead(transport, exc)
             raise
         self._counts["frames_sent"] += 1
+        self._touch()
 
     def _query(self, axis: Axis) -> int | None:
         frame = cmds.query(self.variant, self.address, axis)
@@ -159,6 +160,7 @@ class Client(LineClient[Transport, Parser]):
                             return answer
                     finally:
                         self._expect = None
+                        self._touch()
                 log.info(
                     "no %s answer from camera %d on %s (try %d)",
                     axis.value,
@@ -185,6 +187,10 @@ class Client(LineClient[Transport, Parser]):
             msg("pelco.port_lost", port=self.label, error="closed"),
             hint=msg("pelco.port_lost_hint"),
         )
+
+    def _idle(self) -> bool:
+        # A Pelco frame carries the whole motion state: reopening forgets a move in progress.
+        return self._expect is None and self._motion == cmds.STOPPED
 
     def _ensure_open(self) -> Transport:
         if self._transport is None:

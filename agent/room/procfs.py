@@ -192,7 +192,7 @@ def pcms(*, asound: Path = ASOUND) -> tuple[Pcm, ...]:
     for card, card_dir in _numbered(f"{asound}", _CARD_DIR):
         card_id = (_read(f"{card_dir}/id") or "").strip()
         for pcm_name in _listdir(card_dir):
-            m = _PCM_DIR.fullmatch(pcm_name)
+            m = re.fullmatch(_PCM_DIR, pcm_name)
             if m is None:
                 continue
             stream = "playback" if m[2] == "p" else "capture"
@@ -209,12 +209,14 @@ def cards(*, asound: Path = ASOUND) -> tuple[tuple[int, str, str], ...]:
     lines = (_read(f"{asound}/cards") or "").splitlines()
     out: list[tuple[int, str, str]] = []
     for i, line in enumerate(lines):
-        m = _CARD_LINE.fullmatch(line)
+        m = re.fullmatch(_CARD_LINE, line)
         if m is None or not m[2].strip():
             continue
         # The kernel prints "idx [id]: driver - shortname", then the long name indented below.
         below = lines[i + 1] if i + 1 < len(lines) else ""
-        long_name = below.strip() if below[:1] == " " and not _CARD_LINE.fullmatch(below) else ""
+        long_name = (
+            below.strip() if below[:1] == " " and not re.fullmatch(_CARD_LINE, below) else ""
+        )
         out.append((int(m[1]), m[2].strip(), long_name or m[3].strip()))
     return tuple(out)
 
@@ -252,14 +254,14 @@ def sockets_to(addresses: Collection[str], *, proc: Path = PROC) -> tuple[Socket
 
 _COMM_LEN: Final = 15  # TASK_COMM_LEN - 1: the kernel keeps this many bytes of a name
 _DELETED: Final = " (deleted)"  # the kernel's suffix on the fd link of an unlinked file
-_CARD_DIR: Final = re.compile(r"card([0-9]{1,4})")
-_PCM_DIR: Final = re.compile(r"pcm([0-9]{1,4})([pc])")
-_SUB_DIR: Final = re.compile(r"sub([0-9]{1,4})")
-_CARD_LINE: Final = re.compile(r" *([0-9]{1,4}) \[([^\]]*)\]: ?(.*)")
-_STATE: Final = re.compile(r"[A-Z_]{1,32}")
-_PID: Final = re.compile(r"-?[0-9]{1,10}")
-_HEX: Final = re.compile(r"[0-9A-Fa-f]+")
-_SOCKET_LINK: Final = re.compile(r"socket:\[([0-9]{1,20})\]")
+_CARD_DIR: Final = r"card([0-9]{1,4})"
+_PCM_DIR: Final = r"pcm([0-9]{1,4})([pc])"
+_SUB_DIR: Final = r"sub([0-9]{1,4})"
+_CARD_LINE: Final = r" *([0-9]{1,4}) \[([^\]]*)\]: ?(.*)"
+_STATE: Final = r"[A-Z_]{1,32}"
+_PID: Final = r"-?[0-9]{1,10}"
+_HEX: Final = r"[0-9A-Fa-f]+"
+_SOCKET_LINK: Final = r"socket:\[([0-9]{1,20})\]"
 # /proc/net/tcp's "st" column: the kernel's TCP_* states, from 1.
 _TCP_STATES: Final = (
     "", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE",
@@ -286,11 +288,11 @@ def _pids(proc: Path) -> list[int]:
     return sorted(int(n) for n in _listdir(f"{proc}") if n.isascii() and n.isdigit())
 
 
-def _numbered(parent: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+def _numbered(parent: str, pattern: str) -> list[tuple[int, str]]:
     return [
         (int(m[1]), f"{parent}/{name}")
         for name in _listdir(parent)
-        if (m := pattern.fullmatch(name)) is not None
+        if (m := re.fullmatch(pattern, name)) is not None
     ]
 
 
@@ -335,7 +337,7 @@ def _uid(base: str) -> int:
     for line in (_read(f"{base}/status") or "").splitlines():
         if line.startswith("Uid:"):
             fields = line.split()
-            if len(fields) > 1 and _PID.fullmatch(fields[1]):
+            if len(fields) > 1 and re.fullmatch(_PID, fields[1]):
                 return int(fields[1])
     return -1
 
@@ -343,7 +345,7 @@ def _uid(base: str) -> int:
 def _ppid(stat: str) -> int | None:
     # comm, in parentheses, may hold spaces and ')': the fields follow its last ')'.
     fields = stat.rpartition(")")[2].split()
-    if len(fields) > 1 and _PID.fullmatch(fields[1]):
+    if len(fields) > 1 and re.fullmatch(_PID, fields[1]):
         return int(fields[1])
     return None
 
@@ -354,7 +356,7 @@ def _parse_status(text: str) -> tuple[str, int | None] | None:
     if first == "closed":
         return ("closed", None)
     key, _, state = first.partition(":")
-    if key.strip() != "state" or not _STATE.fullmatch(state.strip()):
+    if key.strip() != "state" or not re.fullmatch(_STATE, state.strip()):
         return None
     owner = None
     for line in lines[1:]:
@@ -362,7 +364,7 @@ def _parse_status(text: str) -> tuple[str, int | None] | None:
         if sep and key.strip() == "owner_pid":
             # 0: the owner lives in another pid namespace, so we cannot name it.
             value = value.strip()
-            if _PID.fullmatch(value) and int(value) > 0:
+            if re.fullmatch(_PID, value) and int(value) > 0:
                 owner = int(value)
             break
     return (state.strip(), owner)
@@ -380,7 +382,7 @@ def _ip(value: str | bytes) -> str | None:
 
 def _endpoint(text: str) -> tuple[str, int] | None:
     host, _, port = text.partition(":")
-    if len(port) != 4 or not _HEX.fullmatch(port) or not _HEX.fullmatch(host):
+    if len(port) != 4 or not re.fullmatch(_HEX, port) or not re.fullmatch(_HEX, host):
         return None
     if len(host) not in (8, 32):
         return None
@@ -415,7 +417,7 @@ def _socket_owners(inodes: set[int], proc: Path) -> dict[int, int]:
     owners: dict[int, int] = {}
     for pid in _pids(proc):
         for _, target in _fd_links(proc, pid) or ():
-            m = _SOCKET_LINK.fullmatch(target)
+            m = re.fullmatch(_SOCKET_LINK, target)
             if m is not None and int(m[1]) in inodes:
                 owners.setdefault(int(m[1]), pid)
         if len(owners) == len(inodes):

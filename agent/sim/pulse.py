@@ -185,6 +185,23 @@ class PulseRoom:
         """Unload the mic module: PulseAudio moves open streams to the fallback source."""
         self.pactl("unload-module", "module-remap-source")
 
+    def replug_mic(self) -> None:
+        """Load the mic module again (a USB microphone plugged back in); the room keeps playing."""
+        if "source_name=mic" in self.pactl("list", "short", "modules"):
+            return
+        self.pactl(
+            "load-module", "module-remap-source", "source_name=mic", "master=speaker.monitor"
+        )
+        self.pactl("set-default-source", MIC)
+        # PulseAudio moves streams that follow the default source onto the new default: the
+        # keepers (recording the monitors) would become recorders of the mic, which is what a
+        # call looks like. Start them again where they belong.
+        for p in self._keepers:
+            _reap(p)
+        self._keepers.clear()
+        for sink in (SPEAKER, HDMI):
+            self._keep(sink)
+
     def freeze_mic(self, frozen: bool = True) -> None:
         """Suspend the mic: open streams stay "active" but get no data, a silent hang."""
         self.pactl("suspend-source", MIC, "1" if frozen else "0")
@@ -242,19 +259,7 @@ class PulseRoom:
         self.stop_ambient()
         for sink in (SPEAKER, HDMI):
             self.mute(sink, muted=False)
-        if "source_name=mic" not in self.pactl("list", "short", "modules"):
-            self.pactl(
-                "load-module", "module-remap-source", "source_name=mic", "master=speaker.monitor"
-            )
-            self.pactl("set-default-source", MIC)
-            # PulseAudio moves streams that follow the default source onto the new default:
-            # the keepers (recording the monitors) would become recorders of the mic, which
-            # is what a call looks like. Start them again where they belong.
-            for p in self._keepers:
-                _reap(p)
-            self._keepers.clear()
-            for sink in (SPEAKER, HDMI):
-                self._keep(sink)
+        self.replug_mic()
         self.freeze_mic(frozen=False)
 
     def pactl(self, *args: str) -> str:

@@ -180,6 +180,7 @@ class Client(LineClient[Transport, Session]):
             finally:
                 self._waiters.pop(handle, None)
                 self._session.forget(handle)
+                self._touch()
         return result_of(waiter, command, address=self.address, port=self.label, sent_at=t0)
 
     def _wait_turn(self, transport: Transport) -> None:
@@ -215,6 +216,9 @@ class Client(LineClient[Transport, Session]):
             if remaining <= 0:
                 return
             self._cond.wait(remaining)
+
+    def _idle(self) -> bool:
+        return not self._waiters and not self._line
 
     def _ensure_open(self) -> Transport:
         if self._transport is None:

@@ -145,6 +145,29 @@ def test_stale_after_threshold(fleet):
     assert fleet.rooms()[0]["state"] == "not_ready"
 
 
+def test_a_slow_room_clock_is_judged_by_when_its_reports_arrive(fleet):
+    """A PC whose clock is 30 minutes slow stamps every report half an hour late."""
+    slow = timedelta(minutes=30)
+    fleet.clock.now = T0 + slow
+    fleet.ingest(status("online"))
+    event_msg = event(1, ts=T0)  # live, not retained
+    fleet.ingest(event_msg)
+    assert fleet.rooms()[0]["state"] != "stale"
+    assert fleet.rooms()[0]["last_heard"] == iso(T0 + slow)
+    fleet.clock.now = T0 + slow + timedelta(seconds=599)
+    assert fleet.rooms()[0]["state"] != "stale"
+    fleet.clock.now = T0 + slow + timedelta(seconds=601)
+    assert fleet.rooms()[0]["state"] == "stale"
+
+
+def test_a_retained_report_is_no_sign_of_life(fleet):
+    fleet.clock.now = T0 + timedelta(hours=1)
+    fleet.ingest(status("online", ts=T0, retain=True))
+    fleet.ingest(readiness(1, ts=T0))  # retained, an hour old
+    assert fleet.rooms()[0]["state"] == "stale"
+    assert fleet.rooms()[0]["last_heard"] is None
+
+
 @pytest.mark.parametrize(
     ("topic", "payload", "reason"),
     [

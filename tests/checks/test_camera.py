@@ -124,10 +124,12 @@ def test_auto_without_cameras_fails_with_hint(make_config, tmp_path, monkeypatch
     assert "hnth-agent devices" in out.hint
 
 
-def test_missing_file_fails(make_config, tmp_path) -> None:
+def test_missing_file_fails_as_gone_without_opening_it(make_config, tmp_path) -> None:
     out = camera.run(ctx_for(make_config, str(tmp_path / "none.avi")))
     assert out.status is Status.FAIL
-    assert "cannot open" in out.summary
+    assert out.summary.key == "camera.gone"
+    assert "gone" in out.summary
+    assert out.metrics["presence"] == "gone"
 
 
 def test_unwritable_state_dir_warns_but_keeps_the_verdict(

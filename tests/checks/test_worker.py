@@ -62,8 +62,8 @@ def _crashing_batch(tmp_path, crashes: int, names=("host", "network")) -> tuple[
     script = tmp_path / "crasher.py"
     script.write_text(_CRASHER, encoding="utf-8")
     count = tmp_path / "runs"
-    argv = [sys.executable, str(script), str(count), str(crashes)]
-    return Batch(Request(cfg, names, "en", in_meeting=False), timeout_s=60, argv=argv), cfg
+    args = [str(script), str(count), str(crashes)]
+    return Batch(Request(cfg, names, "en", in_meeting=False), timeout_s=60, python_args=args), cfg
 
 
 def test_a_child_killed_by_a_signal_is_run_again(tmp_path, caplog):
@@ -104,8 +104,8 @@ def test_a_child_that_dies_twice_is_reported_as_a_crash(tmp_path, caplog):
 
 def test_a_child_that_exits_non_zero_twice_keeps_the_failed_message(tmp_path):
     cfg = loads(f'[agent]\nstate_dir = "{tmp_path}"\n')
-    argv = [sys.executable, "-c", "import sys; sys.exit('no worker here')"]
-    batch = Batch(Request(cfg, ("camera",), "en", in_meeting=False), timeout_s=10, argv=argv)
+    args = ["-c", "import sys; sys.exit('no worker here')"]
+    batch = Batch(Request(cfg, ("camera",), "en", in_meeting=False), timeout_s=10, python_args=args)
     out = batch.loader("camera")(CheckContext(cfg, lang="en"))
     assert out.status == Status.ERROR
     assert isinstance(out.summary, Text)
@@ -123,8 +123,9 @@ def test_a_killed_batch_is_not_run_again(tmp_path):
         f"Path({str(count)!r}).write_text('started')\ntime.sleep(30)\n",
         encoding="utf-8",
     )
-    argv = [sys.executable, str(script)]
-    batch = Batch(Request(cfg, ("camera",), "en", in_meeting=False), timeout_s=60, argv=argv)
+    batch = Batch(
+        Request(cfg, ("camera",), "en", in_meeting=False), timeout_s=60, python_args=[str(script)]
+    )
     deadline = time.monotonic() + 10
     while not count.exists() and time.monotonic() < deadline:
         time.sleep(0.02)

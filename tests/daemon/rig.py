@@ -24,6 +24,8 @@ class Daemon:
 
     def __init__(self, tmp: Path, config_path: Path, env: dict[str, str] | None = None) -> None:
         self.notify_path = str(tmp / "notify.sock")
+        # A daemon started again in the same folder.
+        (tmp / "notify.sock").unlink(missing_ok=True)
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(self.notify_path)
         self.sock.settimeout(0.2)

@@ -122,12 +122,13 @@ def test_no_motion_runs_only_read_the_position(make_config, pelco_emulator, why)
     assert out.metrics["position"]["pan"] == 4200
 
 
-def test_unplugged_adapter_fails_as_device_unavailable(make_config, pelco_emulator):
+def test_unplugged_adapter_fails_as_gone_without_opening_it(make_config, pelco_emulator):
     cfg = config_for(make_config, pelco_emulator)
-    pelco_emulator.usecases.disconnect()
+    pelco_emulator.usecases.disconnect()  # the pty is gone: the link points at nothing
     out = check.run(CheckContext(cfg, lang="en"))
     assert out.status is Status.FAIL, out
-    assert out.metrics["error"] == "device_unavailable"
+    assert out.metrics["presence"] == "gone"
+    assert out.summary.key == "ptz.check.gone"
 
 
 @given(st.integers(0, 35999), st.integers(0, 35999))
